@@ -28,7 +28,8 @@ function(pharos_test_domain name)
   target_link_libraries(${name}_test PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
   target_compile_definitions(${name}_test PRIVATE
       PHAROS_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
-      PHAROS_BINARY_DIR="${PROJECT_BINARY_DIR}")
+      PHAROS_BINARY_DIR="${PROJECT_BINARY_DIR}"
+      PHAROS_CONFORMANCE_DIR="${PHAROS_CONFORMANCE_DIR}")
   add_test(NAME ${name} COMMAND ${name}_test)
   set_tests_properties(${name} PROPERTIES TIMEOUT 600 LABELS unit)
 endfunction()
