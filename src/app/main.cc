@@ -1,17 +1,26 @@
 #include "app/main.h"
 
 #include <cstdio>
-#include <cstring>
+
+#include "app/command_line.h"
 
 namespace pharos::app {
 
 int Main(int argc, char** argv) {
-  if (argc > 1 && std::strcmp(argv[1], "--version") == 0) {
-    std::printf("pharos, version 0.1.0\n");
-    return 0;
+  auto cl = ParseCommandLine(argc, argv);
+  if (!cl.ok()) {
+    std::fprintf(stderr, "pharos: error: %s\n", std::string(cl.status().message()).c_str());
+    return 2;
   }
-  std::fprintf(stderr, "pharos: the server is not wired yet\n");
-  return 1;
+  switch (cl->kind) {
+    case CommandLine::Kind::kHelp:
+    case CommandLine::Kind::kVersion:
+      std::printf("%s\n", cl->help.c_str());
+      return 0;
+    default:
+      std::fprintf(stderr, "pharos: this command is not available in this build yet\n");
+      return 1;
+  }
 }
 
 }  // namespace pharos::app
