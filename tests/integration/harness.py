@@ -306,7 +306,8 @@ class IntegrationTest(unittest.TestCase):
         if not shutil.which("prometheus"):
             self.fail("prometheus is not installed (scripts/setup.sh --test installs it)")
         port = free_port()
-        cfg = self.write("prometheus.yml", config_text)
+        # "PROM_PORT" in the config stands for Prometheus' own port.
+        cfg = self.write("prometheus.yml", config_text.replace("PROM_PORT", str(port)))
         data = os.path.join(self.workdir, "prom-data")
         p = self.track(Process("prometheus", [
             "prometheus", f"--config.file={cfg}", f"--storage.tsdb.path={data}",

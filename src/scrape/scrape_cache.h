@@ -1,0 +1,101 @@
+// ScrapeCache: what one target's scrape loop remembers between scrapes.
+//
+// - For each series line seen (keyed by its raw bytes as the parser returns
+//   them), the storage ref and final labels, so a steady-state scrape appends
+//   by ref without parsing labels, relabeling or hashing a label set.
+// - Lines whose series metric relabeling dropped, so they are skipped cheaply.
+// - Which series were seen in the previous scrape, to write staleness markers
+//   for those that are gone.
+// - Metric metadata (type, help, unit) per family, for the metadata APIs.
+//
+// Used by one scrape loop thread; not thread-safe, except MetadataSnapshot().
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "common/labels.h"
+#include "common/strings.h"
+#include "storage/appender.h"
+
+namespace pharos::scrape {
+
+struct MetricMetadata {
+  std::string type = "unknown";  // counter, gauge, histogram, summary, ...
+  std::string help;
+  std::string unit;
+};
+
+class ScrapeCache {
+ public:
+  struct Entry {
+    storage::SeriesRef ref = 0;
+    Labels labels;          // final labels (after target labels and metric relabeling)
+    uint64_t last_iter = 0; // last scrape iteration that saw this series
+  };
+
+  // Starts a scrape; iterations are numbered from 1.
+  void BeginScrape() { ++iter_; }
+  uint64_t iteration() const { return iter_; }
+
+  // Cached entry for a raw series, or nullptr.
+  Entry* Get(std::string_view raw) {
+    auto it = series_.find(AV(raw));
+    return it == series_.end() ? nullptr : &it->second;
+  }
+  bool IsDropped(std::string_view raw) const { return dropped_.contains(AV(raw)); }
+
+  // Adds (or replaces) the entry of a raw series.
+  Entry* Add(std::string_view raw, storage::SeriesRef ref, Labels labels);
+  void AddDropped(std::string_view raw) { dropped_.insert(std::string(raw)); }
+
+  // Marks the entry seen in this scrape. Returns false when it had already
+  // been seen in this scrape (a duplicate series in one body).
+  bool MarkSeen(Entry* e) {
+    if (e->last_iter == iter_) return false;
+    e->last_iter = iter_;
+    return true;
+  }
+
+  // Series seen in the previous scrape and not in this one: they get a
+  // staleness marker. Call after the scrape's samples were appended.
+  void ForEachStale(const std::function<void(Entry&)>& fn);
+  // Every series seen in the last successful scrape (for a target that goes
+  // away or a scrape that fails).
+  void ForEachLive(const std::function<void(Entry&)>& fn);
+
+  // Ends a scrape. After a success, remembers it as the one staleness is
+  // computed against, and now and then forgets entries not seen for a while.
+  // After a failure (for which the caller marked ForEachLive() stale), no
+  // series counts as live any more.
+  void EndScrape(bool success);
+
+  // Forgets refs (after a storage restart or when refs may be invalid).
+  void Clear();
+
+  void SetMetadata(std::string_view family, const MetricMetadata& md);
+  void SetType(std::string_view family, std::string_view type);
+  void SetHelp(std::string_view family, std::string_view help);
+  void SetUnit(std::string_view family, std::string_view unit);
+  std::vector<std::pair<std::string, MetricMetadata>> MetadataSnapshot() const;
+
+  size_t size() const { return series_.size(); }
+
+ private:
+  static constexpr uint64_t kEvictAfter = 10;  // scrapes without seeing a series
+
+  uint64_t iter_ = 0;
+  uint64_t last_success_iter_ = 0;
+  absl::flat_hash_map<std::string, Entry> series_;
+  absl::flat_hash_set<std::string> dropped_;
+  mutable std::mutex metadata_mu_;
+  absl::flat_hash_map<std::string, MetricMetadata> metadata_;  // guarded by metadata_mu_
+};
+
+}  // namespace pharos::scrape
