@@ -81,6 +81,14 @@ class LabelsBuilder {
   LabelsBuilder& Keep(const std::vector<std::string>& names);
   std::string_view Get(std::string_view name) const;
   Labels Build() const;
+  // The current pairs, sorted by name; invalidated by the next change.
+  const std::vector<Label>& pairs() const { return pairs_; }
+  // Deletes every pair for which pred(const Label&) is true.
+  template <typename Pred>
+  LabelsBuilder& DelIf(Pred pred) {
+    std::erase_if(pairs_, pred);
+    return *this;
+  }
 
  private:
   std::vector<Label> pairs_;  // sorted by name, unique
