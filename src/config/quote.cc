@@ -9,7 +9,22 @@ std::string GoQuote(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 2);
   out.push_back('"');
-  for (unsigned char c : s) {
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      // Well-formed UTF-8 stays as it is; a stray byte is escaped as \xNN.
+      size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
+      if (len > 1 && i + len <= s.size() && IsValidUtf8(s.substr(i, len))) {
+        out.append(s.substr(i, len));
+        i += len;
+        continue;
+      }
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\x%02x", c);
+      out += buf;
+      ++i;
+      continue;
+    }
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -25,6 +40,7 @@ std::string GoQuote(std::string_view s) {
           out.push_back(static_cast<char>(c));
         }
     }
+    ++i;
   }
   out.push_back('"');
   return out;
