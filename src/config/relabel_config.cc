@@ -62,12 +62,12 @@ absl::StatusOr<RelabelRegex> RelabelRegex::Compile(std::string_view pattern) {
   r.pattern_ = std::string(pattern);
   RE2::Options opts;
   opts.set_log_errors(false);
-  const std::string anchored = absl::StrCat("^(?:", AV(pattern), ")$");
-  auto re = std::make_shared<RE2>(anchored, opts);
+  auto re = std::make_shared<RE2>(absl::StrCat("^(?:", AV(pattern), ")$"), opts);
   if (!re->ok()) {
-    // RE2 names the anchored form; the user wrote the bare pattern.
-    std::string why = re->error();
-    if (size_t at = why.rfind(anchored); at != std::string::npos) why.replace(at, anchored.size(), pattern);
+    // Validity is the anchored form's (as Prometheus compiles it); the bare
+    // pattern, as the user wrote it, gives the clearer reason.
+    RE2 bare(re2::StringPiece(pattern.data(), pattern.size()), opts);
+    std::string why = bare.ok() ? re->error() : bare.error();
     return absl::InvalidArgumentError(absl::StrCat("invalid regex ", GoQuote(pattern), ": ", why));
   }
   r.num_groups_ = re->NumberOfCapturingGroups();
