@@ -94,7 +94,10 @@ YamlOut Relabel(const RelabelConfig& r) {
     m.Add("source_labels", std::move(s));
   }
   AddIf(m, "separator", r.separator);
-  AddIf(m, "regex", r.regex.pattern());
+  // keepequal/dropequal refuse a written regex, so their default one is left
+  // out for the printout to load back.
+  const bool equal_action = r.action == RelabelAction::kKeepEqual || r.action == RelabelAction::kDropEqual;
+  if (!(equal_action && !r.regex_written)) AddIf(m, "regex", r.regex.pattern());
   AddUint(m, "modulus", r.modulus);
   AddIf(m, "target_label", r.target_label);
   AddIf(m, "replacement", r.replacement);

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "config/config.h"
@@ -204,6 +207,30 @@ scrape_configs:
   EXPECT_EQ(again->scrape_configs[0].metrics_path, "/m #1");
   EXPECT_EQ(again->scrape_configs[0].static_configs[0].labels.Get("k"), "[v]");
   EXPECT_EQ(again->global.external_labels.Get("a"), "true");
+}
+
+}  // namespace
+}  // namespace pharos::config
+
+namespace pharos::config {
+namespace {
+
+TEST(DumpYaml, EveryLoadableCorpusConfigRoundTrips) {
+  const std::string dir = std::string(PHAROS_SOURCE_DIR) + "/fuzz/corpus/config";
+  int loaded = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    std::ifstream in(e.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    auto cfg = LoadString(text.str(), e.path().filename().string());
+    if (!cfg.ok()) continue;
+    ++loaded;
+    std::string once = DumpYaml(*cfg);
+    auto again = LoadString(once, "dump.yml");
+    ASSERT_TRUE(again.ok()) << e.path() << ": " << again.status() << "\n" << once;
+    EXPECT_EQ(DumpYaml(*again), once) << e.path();
+  }
+  EXPECT_GE(loaded, 3);
 }
 
 }  // namespace
