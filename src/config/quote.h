@@ -11,5 +11,7 @@ std::string GoQuote(std::string_view s);
 
 // Whether `s` is well-formed UTF-8 (Prometheus' rule for label values).
 bool IsValidUtf8(std::string_view s);
+// The offset of the first byte that is not part of well-formed UTF-8, or npos.
+size_t FirstInvalidUtf8(std::string_view s);
 
 }  // namespace pharos::config

@@ -5,6 +5,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "common/strings.h"
+#include "config/quote.h"
 #include "config/yaml_scalar.h"
 
 namespace pharos::config {
@@ -34,6 +35,20 @@ absl::StatusOr<YamlDocument> YamlDocument::Parse(std::string_view text, std::str
     return absl::InvalidArgumentError(
         absl::StrCat(AV(filename), ": document of ", text.size(), " bytes exceeds the limit of ",
                      limits.max_document_bytes, " bytes"));
+  }
+  // Go's YAML reader accepts only UTF-8; so do we (yaml-cpp alone would
+  // pass stray bytes through).
+  if (size_t bad = FirstInvalidUtf8(text); bad != std::string_view::npos) {
+    size_t line = 1, line_start = 0;
+    for (size_t i = 0; i < bad; ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        line_start = i + 1;
+      }
+    }
+    return absl::InvalidArgumentError(absl::StrCat(AV(filename), ":", line, ":", bad - line_start + 1,
+                                                   ": invalid UTF-8 byte 0x",
+                                                   absl::Hex(static_cast<unsigned char>(text[bad]))));
   }
   YamlDocument doc;
   doc.state_ = std::make_shared<State>();
