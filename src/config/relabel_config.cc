@@ -1,10 +1,12 @@
 #include "config/relabel_config.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/strings.h"
 #include "config/quote.h"
 #include "config/yaml_map.h"
@@ -72,11 +74,34 @@ absl::StatusOr<RelabelRegex> RelabelRegex::Compile(std::string_view pattern) {
   }
   r.num_groups_ = re->NumberOfCapturingGroups();
   r.re_ = std::move(re);
-  if (pattern == "(.*)" || pattern == ".*") {
-    r.kind_ = Kind::kAnyLine;
-  } else if (!HasRegexMeta(pattern)) {
-    r.kind_ = Kind::kLiteral;
-    r.literal_ = std::string(pattern);
+  // Recognise the shapes that need no regex engine. A single capturing group
+  // around the whole pattern captures the whole input, which the fast paths
+  // give too.
+  std::string_view inner = pattern;
+  if (r.num_groups_ == 1 && inner.size() >= 2 && inner.front() == '(' && inner.back() == ')' &&
+      inner.find_first_of("()", 1) == inner.size() - 1) {
+    inner = inner.substr(1, inner.size() - 2);
+  }
+  const int inner_groups = inner.size() == pattern.size() ? r.num_groups_ : r.num_groups_ - 1;
+  if (inner_groups == 0) {
+    if (inner == ".*") {
+      r.kind_ = Kind::kAnyLine;
+    } else if (!HasRegexMeta(inner)) {
+      r.kind_ = Kind::kLiteral;
+      r.literals_ = {std::string(inner)};
+    } else if (inner.size() > 2 && inner.ends_with(".*") && !HasRegexMeta(inner.substr(0, inner.size() - 2))) {
+      r.kind_ = Kind::kPrefix;
+      r.literals_ = {std::string(inner.substr(0, inner.size() - 2))};
+    } else {
+      std::vector<std::string> parts = absl::StrSplit(AV(inner), '|');
+      bool literal = parts.size() > 1;
+      for (const auto& p : parts) literal = literal && !HasRegexMeta(p);
+      if (literal) {
+        std::sort(parts.begin(), parts.end());
+        r.kind_ = Kind::kLiteralSet;
+        r.literals_ = std::move(parts);
+      }
+    }
   }
   return r;
 }
@@ -97,7 +122,12 @@ bool RelabelRegex::Matches(std::string_view s) const {
     case Kind::kAnyLine:
       return std::memchr(s.data(), '\n', s.size()) == nullptr;
     case Kind::kLiteral:
-      return s == literal_;
+      return s == literals_[0];
+    case Kind::kLiteralSet:
+      return std::binary_search(literals_.begin(), literals_.end(), s);
+    case Kind::kPrefix:
+      return s.starts_with(literals_[0]) &&
+             std::memchr(s.data() + literals_[0].size(), '\n', s.size() - literals_[0].size()) == nullptr;
     case Kind::kGeneral:
       break;
   }
@@ -107,7 +137,7 @@ bool RelabelRegex::Matches(std::string_view s) const {
 bool RelabelRegex::Match(std::string_view s, std::string_view* groups, int n) const {
   if (kind_ != Kind::kGeneral) {
     if (!Matches(s)) return false;
-    // "(.*)" captures everything in group 1; the other fast kinds have none.
+    // A fast shape has no group or one around everything.
     for (int i = 0; i < n; ++i) groups[i] = (i <= num_groups_) ? s : std::string_view();
     return true;
   }

@@ -69,12 +69,15 @@ class RelabelRegex {
   }
 
  private:
-  enum class Kind { kGeneral, kAnyLine, kLiteral };
+  // Shapes matched without running the regex engine (all keep `.`'s
+  // no-newline rule): "(.*)"/".*", "lit", "a|b|c", "lit.*", each optionally
+  // wrapped in one capturing group, which then captures the whole input.
+  enum class Kind { kGeneral, kAnyLine, kLiteral, kLiteralSet, kPrefix };
   std::string pattern_;
   std::shared_ptr<const re2::RE2> re_;
   Kind kind_ = Kind::kGeneral;
   int num_groups_ = 0;
-  std::string literal_;  // for kLiteral
+  std::vector<std::string> literals_;  // kLiteral: one; kLiteralSet: sorted; kPrefix: the prefix
 };
 
 struct RelabelConfig {

@@ -78,6 +78,33 @@ TEST(RelabelRegex, FastPathsAgreeWithTheRegexEngine) {
   EXPECT_FALSE(gen->Matches("xnode_x"));
 }
 
+TEST(RelabelRegex, EveryFastShapeAgreesWithItsGeneralForm) {
+  // Each pattern next to an equivalent the fast paths do not recognise.
+  const std::pair<const char*, const char*> pairs[] = {
+      {".*", "(?:.*)"},          {"(.*)", "((?:.*))"},       {"abc", "(?:abc)"},       {"", "(?:)"},
+      {"a|bc|", "(?:a|bc|)"},    {"(prod|staging)", "((?:prod|staging))"},           {"go_.*", "(?:go_).*"},
+      {"(go_.*)", "((?:go_).*)"},
+  };
+  const char* inputs[] = {"", "a", "bc", "abc", "abcd", "prod", "staging", "prodx", "go_", "go_gc", "go_\n",
+                          "xgo_", "a\nb", "node"};
+  for (const auto& [fast, general] : pairs) {
+    auto f = config::RelabelRegex::Compile(fast);
+    auto g = config::RelabelRegex::Compile(general);
+    ASSERT_TRUE(f.ok() && g.ok()) << fast;
+    ASSERT_EQ(f->NumGroups(), g->NumGroups()) << fast;
+    for (const char* in : inputs) {
+      EXPECT_EQ(f->Matches(in), g->Matches(in)) << fast << " on " << in;
+      std::vector<std::string_view> fg(f->NumGroups() + 1), gg(g->NumGroups() + 1);
+      bool fm = f->Match(in, fg.data(), static_cast<int>(fg.size()));
+      bool gm = g->Match(in, gg.data(), static_cast<int>(gg.size()));
+      ASSERT_EQ(fm, gm) << fast << " on " << in;
+      if (fm) {
+        for (size_t i = 0; i < fg.size(); ++i) EXPECT_EQ(fg[i], gg[i]) << fast << " group " << i << " on " << in;
+      }
+    }
+  }
+}
+
 TEST(RelabelCase, InvalidUtf8BecomesReplacementCharacter) {
   std::string out;
   AppendLower("A\xffZ", &out);
