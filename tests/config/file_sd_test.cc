@@ -30,6 +30,14 @@ TEST(FileSd, ParsesJson) {
   EXPECT_EQ((*groups)[1].labels, (Labels{{"__meta_filepath", "dir/t.json"}}));
 }
 
+TEST(FileSd, ParsesCompactJson) {
+  auto groups = ParseTargetGroupFile("[{\"targets\":[\"a:1\"],\"labels\":{\"k\":\"v\\/w\"}}]\n", "c.json");
+  ASSERT_TRUE(groups.ok()) << groups.status();
+  ASSERT_EQ(groups->size(), 1u);
+  EXPECT_EQ((*groups)[0].targets[0].Get("__address__"), "a:1");
+  EXPECT_EQ((*groups)[0].labels.Get("k"), "v/w");
+}
+
 TEST(FileSd, ParsesYaml) {
   auto groups = ParseTargetGroupFile("- targets: [a:1]\n  labels:\n    team: x\n", "t.YML");
   ASSERT_TRUE(groups.ok()) << groups.status();
