@@ -15,24 +15,12 @@ absl::StatusOr<AlertmanagerConfig> ParseAlertmanagerConfig(const YamlNode& node)
     const std::string& k = e.name();
     if (IsHttpClientKey(k)) return ParseHttpClientField(e, &c.http_client, &bearer);
     if (k == "sigv4") return e.key.Error("sigv4 is not supported by pharos yet");
-    if (k.ends_with("_sd_configs")) {
-      return e.key.Error(absl::StrCat(
-          k, " is not supported by pharos: use static_configs or file_sd_configs"));
-    }
-    return absl::NotFoundError("");
+    return RefuseUnsupportedDiscovery(e);
   };
   RETURN_IF_ERROR(ReadMap(
       node, "alertmanager_config",
       {
-          {"scheme",
-           [&](const YamlNode& v) -> absl::Status {
-             RETURN_IF_ERROR(Into(&c.scheme)(v));
-             if (c.scheme.empty()) c.scheme = "http";
-             if (c.scheme != "http" && c.scheme != "https") {
-               return v.Error(absl::StrCat("invalid scheme ", GoQuote(c.scheme), ": must be http or https"));
-             }
-             return absl::OkStatus();
-           }},
+          {"scheme", [&](const YamlNode& v) { return ReadScheme(v, &c.scheme); }},
           {"path_prefix", Into(&c.path_prefix)},
           {"timeout", IntoDuration(&c.timeout_ms)},
           {"api_version",
@@ -44,33 +32,12 @@ absl::StatusOr<AlertmanagerConfig> ParseAlertmanagerConfig(const YamlNode& node)
              }
              return absl::OkStatus();
            }},
-          {"static_configs",
-           [&](const YamlNode& v) -> absl::Status {
-             ASSIGN_OR_RETURN(c.static_configs, ParseTargetGroups(v, TargetGroupSyntax::kYaml, ""));
-             return absl::OkStatus();
-           }},
-          {"file_sd_configs",
-           [&](const YamlNode& v) -> absl::Status {
-             if (v.IsScalar() || v.IsMap()) return v.TypeError("[]*file.SDConfig");
-             ASSIGN_OR_RETURN(auto items, v.Items());
-             for (const YamlNode& item : items) {
-               ASSIGN_OR_RETURN(FileSdConfig f, ParseFileSdConfig(item));
-               c.file_sd_configs.push_back(std::move(f));
-             }
-             return absl::OkStatus();
-           }},
+          {"static_configs", IntoParsed(&c.static_configs, ParseStaticConfigs)},
+          {"file_sd_configs", IntoParsed(&c.file_sd_configs, ParseFileSdConfigs)},
           {"relabel_configs",
-           [&](const YamlNode& v) -> absl::Status {
-             ASSIGN_OR_RETURN(c.relabel_configs,
-                              ParseRelabelConfigs(v, "empty or null Alertmanager target relabeling rule"));
-             return absl::OkStatus();
-           }},
+           IntoRelabelConfigs(&c.relabel_configs, "empty or null Alertmanager target relabeling rule")},
           {"alert_relabel_configs",
-           [&](const YamlNode& v) -> absl::Status {
-             ASSIGN_OR_RETURN(c.alert_relabel_configs,
-                              ParseRelabelConfigs(v, "empty or null Alertmanager alert relabeling rule"));
-             return absl::OkStatus();
-           }},
+           IntoRelabelConfigs(&c.alert_relabel_configs, "empty or null Alertmanager alert relabeling rule")},
       },
       other));
   RETURN_IF_ERROR(FinishHttpClientConfig(node, &c.http_client, std::move(bearer)));
@@ -85,11 +52,7 @@ absl::StatusOr<AlertingConfig> ParseAlertingConfig(const YamlNode& node) {
       node, "alerting",
       {
           {"alert_relabel_configs",
-           [&](const YamlNode& v) -> absl::Status {
-             ASSIGN_OR_RETURN(a.alert_relabel_configs,
-                              ParseRelabelConfigs(v, "empty or null alert relabeling rule"));
-             return absl::OkStatus();
-           }},
+           IntoRelabelConfigs(&a.alert_relabel_configs, "empty or null alert relabeling rule")},
           {"alertmanagers",
            [&](const YamlNode& v) -> absl::Status {
              if (v.IsScalar() || v.IsMap()) return v.TypeError("[]*config.AlertmanagerConfig");

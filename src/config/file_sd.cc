@@ -57,6 +57,24 @@ absl::StatusOr<FileSdConfig> ParseFileSdConfig(const YamlNode& node) {
   return c;
 }
 
+absl::StatusOr<std::vector<FileSdConfig>> ParseFileSdConfigs(const YamlNode& list) {
+  if (list.IsScalar() || list.IsMap()) return list.TypeError("[]*file.SDConfig");
+  ASSIGN_OR_RETURN(auto items, list.Items());
+  std::vector<FileSdConfig> out;
+  out.reserve(items.size());
+  for (const YamlNode& item : items) {
+    ASSIGN_OR_RETURN(FileSdConfig f, ParseFileSdConfig(item));
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+absl::Status RefuseUnsupportedDiscovery(const YamlEntry& entry) {
+  if (!entry.name().ends_with("_sd_configs")) return absl::NotFoundError("");
+  return entry.key.Error(
+      absl::StrCat(entry.name(), " is not supported by pharos: use static_configs or file_sd_configs"));
+}
+
 absl::StatusOr<std::vector<TargetGroup>> ParseTargetGroupFile(std::string_view content,
                                                               const std::string& path) {
   std::string ext = Extension(path);

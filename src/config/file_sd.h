@@ -37,6 +37,13 @@ struct FileSdConfig {
 
 // Reads one file_sd_configs entry (files required and well-formed).
 absl::StatusOr<FileSdConfig> ParseFileSdConfig(const YamlNode& node);
+// Reads a file_sd_configs list.
+absl::StatusOr<std::vector<FileSdConfig>> ParseFileSdConfigs(const YamlNode& list);
+
+// For a key of a config that takes service discovery: the refusal of the
+// mechanisms Pharos does not implement (kubernetes_sd_configs, ...) at the
+// key's position, or NotFound when `entry` is not a *_sd_configs key.
+absl::Status RefuseUnsupportedDiscovery(const YamlEntry& entry);
 
 // Parses the content of a target-group file named `path`: JSON when it ends
 // in .json, YAML for .yml/.yaml (case-insensitive). Every group gets

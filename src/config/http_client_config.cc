@@ -196,6 +196,15 @@ absl::Status FinishHttpClientConfig(const YamlNode& where, HttpClientConfig* c, 
   return absl::OkStatus();
 }
 
+absl::Status ReadScheme(const YamlNode& v, std::string* scheme) {
+  RETURN_IF_ERROR(Into(scheme)(v));
+  if (scheme->empty()) *scheme = "http";
+  if (*scheme != "http" && *scheme != "https") {
+    return v.Error(absl::StrCat("invalid scheme \"", *scheme, "\": must be http or https"));
+  }
+  return absl::OkStatus();
+}
+
 void ResolveHttpClientPaths(std::string_view dir, HttpClientConfig* c) {
   if (c->basic_auth) {
     c->basic_auth->username_file = JoinDir(dir, c->basic_auth->username_file);

@@ -79,6 +79,9 @@ absl::Status ParseHttpClientField(const YamlEntry& entry, HttpClientConfig* c,
 absl::Status FinishHttpClientConfig(const YamlNode& where, HttpClientConfig* c,
                                     LegacyBearer legacy_bearer);
 
+// Reads a `scheme` value: http (also for an empty value) or https.
+absl::Status ReadScheme(const YamlNode& value, std::string* scheme);
+
 // Joins relative file names with `dir` (Prometheus' SetDirectory).
 void ResolveHttpClientPaths(std::string_view dir, HttpClientConfig* c);
 

@@ -293,3 +293,14 @@ absl::StatusOr<std::vector<RelabelConfig>> ParseRelabelConfigs(const YamlNode& l
 }
 
 }  // namespace pharos::config
+
+namespace pharos::config {
+
+std::function<absl::Status(const YamlNode&)> IntoRelabelConfigs(std::vector<RelabelConfig>* out,
+                                                                std::string_view null_item_error) {
+  return IntoParsed(out, [msg = std::string(null_item_error)](const YamlNode& v) {
+    return ParseRelabelConfigs(v, msg);
+  });
+}
+
+}  // namespace pharos::config

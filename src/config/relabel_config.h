@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -112,5 +113,9 @@ absl::StatusOr<RelabelConfig> ParseRelabelConfig(const YamlNode& node);
 // scrape config").
 absl::StatusOr<std::vector<RelabelConfig>> ParseRelabelConfigs(const YamlNode& list,
                                                                std::string_view null_item_error);
+
+// A YamlReadFn (config/yaml_map.h) storing ParseRelabelConfigs' result.
+std::function<absl::Status(const YamlNode&)> IntoRelabelConfigs(std::vector<RelabelConfig>* out,
+                                                                std::string_view null_item_error);
 
 }  // namespace pharos::config

@@ -162,11 +162,7 @@ absl::StatusOr<ScrapeConfig> ParseScrapeConfig(const YamlNode& node, bool* proto
     if (LimitField(k, &c.limits, &fn)) return fn(e.value);
     if (IsHttpClientKey(k)) return ParseHttpClientField(e, &c.http_client, &bearer);
     if (IsRefusedScrapeKey(k)) return e.key.Error(absl::StrCat(k, " is not supported by pharos yet"));
-    if (k.ends_with("_sd_configs")) {
-      return e.key.Error(absl::StrCat(
-          k, " is not supported by pharos: use static_configs or file_sd_configs"));
-    }
-    return absl::NotFoundError("");
+    return RefuseUnsupportedDiscovery(e);
   };
   RETURN_IF_ERROR(ReadMap(
       node, "scrape_config",
@@ -182,43 +178,14 @@ absl::StatusOr<ScrapeConfig> ParseScrapeConfig(const YamlNode& node, bool* proto
            [&](const YamlNode& v) { return ReadProtocols(v, &c.scrape_protocols, protocols_written); }},
           {"scrape_classic_histograms", Into(&c.scrape_classic_histograms)},
           {"metrics_path", Into(&c.metrics_path)},
-          {"scheme",
-           [&](const YamlNode& v) -> absl::Status {
-             RETURN_IF_ERROR(Into(&c.scheme)(v));
-             if (c.scheme.empty()) c.scheme = "http";
-             if (c.scheme != "http" && c.scheme != "https") {
-               return v.Error(absl::StrCat("invalid scheme ", GoQuote(c.scheme), ": must be http or https"));
-             }
-             return absl::OkStatus();
-           }},
+          {"scheme", [&](const YamlNode& v) { return ReadScheme(v, &c.scheme); }},
           {"enable_compression", Into(&c.enable_compression)},
-          {"static_configs",
-           [&](const YamlNode& v) -> absl::Status {
-             ASSIGN_OR_RETURN(c.static_configs, ParseTargetGroups(v, TargetGroupSyntax::kYaml, ""));
-             return absl::OkStatus();
-           }},
-          {"file_sd_configs",
-           [&](const YamlNode& v) -> absl::Status {
-             if (v.IsScalar() || v.IsMap()) return v.TypeError("[]*file.SDConfig");
-             ASSIGN_OR_RETURN(auto items, v.Items());
-             for (const YamlNode& item : items) {
-               ASSIGN_OR_RETURN(FileSdConfig f, ParseFileSdConfig(item));
-               c.file_sd_configs.push_back(std::move(f));
-             }
-             return absl::OkStatus();
-           }},
+          {"static_configs", IntoParsed(&c.static_configs, ParseStaticConfigs)},
+          {"file_sd_configs", IntoParsed(&c.file_sd_configs, ParseFileSdConfigs)},
           {"relabel_configs",
-           [&](const YamlNode& v) -> absl::Status {
-             ASSIGN_OR_RETURN(c.relabel_configs,
-                              ParseRelabelConfigs(v, "empty or null target relabeling rule in scrape config"));
-             return absl::OkStatus();
-           }},
+           IntoRelabelConfigs(&c.relabel_configs, "empty or null target relabeling rule in scrape config")},
           {"metric_relabel_configs",
-           [&](const YamlNode& v) -> absl::Status {
-             ASSIGN_OR_RETURN(c.metric_relabel_configs,
-                              ParseRelabelConfigs(v, "empty or null metric relabeling rule in scrape config"));
-             return absl::OkStatus();
-           }},
+           IntoRelabelConfigs(&c.metric_relabel_configs, "empty or null metric relabeling rule in scrape config")},
       },
       other));
   if (c.job_name.empty()) return node.Error("job_name is empty");

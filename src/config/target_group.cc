@@ -82,6 +82,10 @@ absl::StatusOr<std::vector<TargetGroup>> ParseTargetGroups(const YamlNode& list,
   return out;
 }
 
+absl::StatusOr<std::vector<TargetGroup>> ParseStaticConfigs(const YamlNode& list) {
+  return ParseTargetGroups(list, TargetGroupSyntax::kYaml, "");
+}
+
 absl::Status CheckTargetAddresses(const std::vector<TargetGroup>& groups, const YamlNode& where) {
   for (const TargetGroup& g : groups) {
     for (const Labels& t : g.targets) {

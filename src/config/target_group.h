@@ -39,6 +39,9 @@ absl::StatusOr<std::vector<TargetGroup>> ParseTargetGroups(const YamlNode& list,
                                                            TargetGroupSyntax syntax,
                                                            std::string_view source_prefix);
 
+// A static_configs list (YAML syntax, sources "0", "1", ...).
+absl::StatusOr<std::vector<TargetGroup>> ParseStaticConfigs(const YamlNode& list);
+
 // Prometheus' check for URLs written as targets: an address holding a '/'
 // fails with "\"http://x/\" is not a valid hostname" at `where`.
 absl::Status CheckTargetAddresses(const std::vector<TargetGroup>& groups, const YamlNode& where);

@@ -37,30 +37,16 @@ absl::Status ReadMap(const YamlNode& node, std::string_view type_name,
   return absl::OkStatus();
 }
 
-namespace {
-
-template <typename T, typename F>
-YamlReadFn Store(T* out, F read) {
-  return [out, read](const YamlNode& v) -> absl::Status {
-    auto r = read(v);
-    if (!r.ok()) return r.status();
-    *out = std::move(*r);
-    return absl::OkStatus();
-  };
-}
-
-}  // namespace
-
-YamlReadFn Into(std::string* out) { return Store(out, ReadString); }
-YamlReadFn Into(bool* out) { return Store(out, ReadBool); }
-YamlReadFn Into(uint64_t* out) { return Store(out, ReadUint); }
-YamlReadFn Into(int64_t* out) { return Store(out, ReadInt); }
-YamlReadFn Into(double* out) { return Store(out, ReadFloat); }
-YamlReadFn Into(std::vector<std::string>* out) { return Store(out, ReadStringList); }
+YamlReadFn Into(std::string* out) { return IntoParsed(out, ReadString); }
+YamlReadFn Into(bool* out) { return IntoParsed(out, ReadBool); }
+YamlReadFn Into(uint64_t* out) { return IntoParsed(out, ReadUint); }
+YamlReadFn Into(int64_t* out) { return IntoParsed(out, ReadInt); }
+YamlReadFn Into(double* out) { return IntoParsed(out, ReadFloat); }
+YamlReadFn Into(std::vector<std::string>* out) { return IntoParsed(out, ReadStringList); }
 YamlReadFn Into(std::vector<std::pair<std::string, std::string>>* out) {
-  return Store(out, ReadStringMap);
+  return IntoParsed(out, ReadStringMap);
 }
-YamlReadFn IntoDuration(int64_t* out_ms) { return Store(out_ms, ReadDurationMs); }
-YamlReadFn IntoByteSize(int64_t* out_bytes) { return Store(out_bytes, ReadByteSize); }
+YamlReadFn IntoDuration(int64_t* out_ms) { return IntoParsed(out_ms, ReadDurationMs); }
+YamlReadFn IntoByteSize(int64_t* out_bytes) { return IntoParsed(out_bytes, ReadByteSize); }
 
 }  // namespace pharos::config

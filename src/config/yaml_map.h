@@ -57,4 +57,15 @@ YamlReadFn Into(std::vector<std::pair<std::string, std::string>>* out);
 YamlReadFn IntoDuration(int64_t* out_ms);
 YamlReadFn IntoByteSize(int64_t* out_bytes);
 
+// A reader that stores what `parse(value)` (returning StatusOr<T>) yields.
+template <typename T, typename Parse>
+YamlReadFn IntoParsed(T* out, Parse parse) {
+  return [out, parse](const YamlNode& v) -> absl::Status {
+    auto r = parse(v);
+    if (!r.ok()) return r.status();
+    *out = std::move(*r);
+    return absl::OkStatus();
+  };
+}
+
 }  // namespace pharos::config

@@ -74,6 +74,21 @@ class Working {
   LabelsBuilder* lb_;
 };
 
+// Submatch slots for one regex: on the stack for the usual few groups.
+class Submatches {
+ public:
+  explicit Submatches(const config::RelabelRegex& re) : n_(re.NumGroups() + 1) {
+    if (n_ > static_cast<int>(stack_.size())) heap_.resize(n_);
+  }
+  std::string_view* data() { return heap_.empty() ? stack_.data() : heap_.data(); }
+  int size() const { return n_; }
+
+ private:
+  int n_;
+  std::array<std::string_view, 16> stack_;
+  std::vector<std::string_view> heap_;
+};
+
 // The source label values joined with the separator. A single source is
 // returned in place, without copying.
 std::string_view SourceValue(const RelabelConfig& r, const Working& w, std::string* buf) {
@@ -95,14 +110,9 @@ void Replace(const RelabelConfig& r, std::string_view val, Working& w, Scratch& 
     w.Set(r.target_label, r.replacement);
     return;
   }
-  const int n = re.NumGroups() + 1;
-  std::array<std::string_view, 16> stack;
-  std::vector<std::string_view> heap;
-  std::string_view* groups = stack.data();
-  if (n > static_cast<int>(stack.size())) {
-    heap.resize(n);
-    groups = heap.data();
-  }
+  Submatches sub(re);
+  std::string_view* groups = sub.data();
+  const int n = sub.size();
   if (!re.Match(val, groups, n)) return;
   s.target.clear();
   ExpandTemplate(r.target_label, re, groups, n, &s.target);
@@ -118,14 +128,9 @@ void Replace(const RelabelConfig& r, std::string_view val, Working& w, Scratch& 
 
 void LabelMap(const RelabelConfig& r, Working& w, Scratch& s) {
   const config::RelabelRegex& re = r.regex;
-  const int n = re.NumGroups() + 1;
-  std::array<std::string_view, 16> stack;
-  std::vector<std::string_view> heap;
-  std::string_view* groups = stack.data();
-  if (n > static_cast<int>(stack.size())) {
-    heap.resize(n);
-    groups = heap.data();
-  }
+  Submatches sub(re);
+  std::string_view* groups = sub.data();
+  const int n = sub.size();
   // Work out the new names from a snapshot first: setting while walking the
   // builder would move its pairs.
   size_t count = 0;
