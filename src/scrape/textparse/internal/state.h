@@ -1,0 +1,98 @@
+// The state both grammars share: the cursor over the body, the current entry
+// and the error. Parser exposes it through its accessors; the grammars
+// (text_grammar.cc, openmetrics_grammar.cc) fill it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "scrape/textparse/entry.h"
+
+namespace pharos::scrape::textparse::internal {
+
+// One label as written: the value is the text between the quotes, still
+// escaped when `escaped` is set.
+struct RawLabel {
+  std::string_view name;
+  std::string_view value;
+  bool escaped = false;
+};
+
+struct ParserState {
+  ParserState(std::string_view body, const ParserLimits& limits)
+      : begin(body.data()), p(body.data()), end(body.data() + body.size()), limits(limits) {}
+
+  // Input. `line` is the number of the line `p` is on.
+  const char* begin;
+  const char* p;
+  const char* end;
+  uint64_t line = 1;
+  ParserLimits limits;
+
+  // Where the current entry starts (for error positions and Parser::Line()).
+  const char* entry_begin = nullptr;
+  uint64_t entry_line = 1;
+
+  // kSeries.
+  std::string_view series;
+  std::string_view metric_name;
+  std::vector<RawLabel> labels;
+  double value = 0;
+  int64_t timestamp = 0;
+  bool has_timestamp = false;
+  bool has_exemplar = false;
+  std::vector<RawLabel> exemplar_labels;
+  double exemplar_value = 0;
+  int64_t exemplar_timestamp = 0;
+  bool exemplar_has_timestamp = false;
+
+  // kType, kHelp, kUnit, kComment.
+  std::string_view family;
+  std::string_view text;  // raw help text, unit, or the whole comment line
+  MetricType type = MetricType::kUnknown;
+
+  // Once set, Next() keeps returning `final_entry`.
+  bool done = false;
+  Entry final_entry = Entry::kEof;
+  absl::Status status;
+
+  // Reused by CheckUniqueNames.
+  std::vector<const RawLabel*> sort_scratch;
+
+  void BeginEntry() {
+    entry_begin = p;
+    entry_line = line;
+  }
+  Entry Finish(Entry e) {
+    done = true;
+    final_entry = e;
+    return e;
+  }
+
+  // Stops parsing with "line L, column C: <what>"; `at` is the offending byte
+  // (at or after entry_begin, possibly `end`). FailGot appends ", got <the byte
+  // at `at`>".
+  Entry Fail(const char* at, std::string_view what);
+  Entry FailGot(const char* at, std::string_view what);
+
+  // Scans the quoted value of label `name`; `p` points after the opening
+  // quote and ends after the closing one. Newlines inside are allowed (and
+  // counted) only when `allow_newline` (the text format). False after Fail.
+  bool ScanQuotedValue(std::string_view name, bool allow_newline, RawLabel* out);
+
+  // Appends a label, enforcing the label limit and that "__name__" is not
+  // given again. `sorted` tracks whether names so far were strictly
+  // increasing (then they are known to be unique). False after Fail.
+  bool PushLabel(std::vector<RawLabel>* labels, const RawLabel& l, bool* sorted);
+  // Fails on a repeated label name (needed only when !sorted).
+  bool CheckUniqueNames(const std::vector<RawLabel>& labels, bool sorted);
+};
+
+// A string for an error message: quoted, non-printable bytes escaped, cut
+// after `max` bytes.
+std::string QuoteForError(std::string_view s, size_t max = 64);
+
+}  // namespace pharos::scrape::textparse::internal
