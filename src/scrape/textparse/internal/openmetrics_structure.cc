@@ -99,16 +99,22 @@ std::string_view OpenMetricsStructure::Unescaped(const RawLabel& l) {
   return scratch_;
 }
 
-uint64_t OpenMetricsStructure::MetricKey(const ParserState& s, std::string_view ignored_label) {
-  // A sum of per-label hashes does not depend on the order labels are written in.
-  uint64_t key = 0;
+void OpenMetricsStructure::Keys(const ParserState& s, std::string_view ignored_label,
+                                Suffix suffix, uint64_t* metric, uint64_t* sample) {
+  // Sums of per-label hashes do not depend on the order labels are written in.
+  uint64_t m = 0, ignored = 0;
   for (const RawLabel& l : s.labels) {
-    if (l.name == ignored_label) continue;
     uint64_t seed = XXH3_64bits(l.name.data(), l.name.size());
     std::string_view v = Unescaped(l);
-    key += XXH3_64bits_withSeed(v.data(), v.size(), seed);
+    uint64_t h = XXH3_64bits_withSeed(v.data(), v.size(), seed);
+    if (l.name == ignored_label) {
+      ignored += h;
+    } else {
+      m += h;
+    }
   }
-  return key;
+  *metric = m;
+  *sample = m + ignored + (static_cast<uint64_t>(suffix) + 1) * 0x9E3779B97F4A7C15ULL;
 }
 
 absl::Status OpenMetricsStructure::OpenFamily(std::string_view name) {
@@ -233,7 +239,8 @@ absl::Status OpenMetricsStructure::OnSample(const ParserState& s) {
     ignored = family_.name;
   }
 
-  uint64_t key = MetricKey(s, ignored);
+  uint64_t key = 0, sample_key = 0;
+  Keys(s, ignored, suffix, &key, &sample_key);
   if (!metric_open_ || key != metric_key_) {
     if (absl::Status st = FinishMetric(); !st.ok()) return st;
     if (!metrics_seen_.insert(key).second) {
@@ -249,6 +256,7 @@ absl::Status OpenMetricsStructure::OnSample(const ParserState& s) {
     point_ = Point{};
     point_.has_timestamp = s.has_timestamp;
     point_.timestamp = s.timestamp;
+    point_samples_.clear();
   } else if (s.has_timestamp != point_.has_timestamp) {
     return Invalid(absl::StrCat("sample ", Q(s.series), (s.has_timestamp ? " has" : " has no"),
                                 " timestamp unlike the earlier samples of its metric"));
@@ -263,12 +271,12 @@ absl::Status OpenMetricsStructure::OnSample(const ParserState& s) {
       point_.has_timestamp = true;
       point_.timestamp = s.timestamp;
     }
-  } else if (s.series == last_series_) {
+  }
+  if (!point_.has_timestamp && !point_samples_.insert(sample_key).second) {
     return Invalid(absl::StrCat("sample ", Q(s.series),
                                 " repeats without timestamps (more than one point of a metric "
                                 "needs increasing timestamps)"));
   }
-  last_series_ = s.series;
 
   switch (suffix) {
     case Suffix::kBucket:
@@ -314,7 +322,6 @@ absl::Status OpenMetricsStructure::FinishPoint() {
 absl::Status OpenMetricsStructure::FinishMetric() {
   if (!metric_open_) return absl::OkStatus();
   metric_open_ = false;
-  last_series_ = {};
   return FinishPoint();
 }
 

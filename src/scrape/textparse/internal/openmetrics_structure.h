@@ -78,7 +78,11 @@ class OpenMetricsStructure {
   bool MemberSuffix(std::string_view name, Suffix* suffix) const;
   // The sample names the open family allows, for messages.
   std::string SampleNames() const;
-  uint64_t MetricKey(const ParserState& s, std::string_view ignored_label);
+  // Hashes of the sample's labels without `ignored_label` (its metric) and of
+  // all its labels and its suffix (the sample within a point); neither
+  // depends on the order labels are written in.
+  void Keys(const ParserState& s, std::string_view ignored_label, Suffix suffix,
+            uint64_t* metric, uint64_t* sample);
   std::string_view Unescaped(const RawLabel& l);
 
   absl::Status OpenFamily(std::string_view name);
@@ -96,7 +100,9 @@ class OpenMetricsStructure {
   uint64_t metric_line_ = 0;
   std::string_view metric_series_;  // its first sample, for messages
   Point point_;
-  std::string_view last_series_;
+  // Samples of the current point when it has no timestamp: a repeat is a
+  // second point that would need one.
+  absl::flat_hash_set<uint64_t> point_samples_;
 
   std::string scratch_;
 };
