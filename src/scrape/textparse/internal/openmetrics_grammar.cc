@@ -144,8 +144,7 @@ class OpenMetricsLine {
   // nullptr after Fail.
   const char* ParseLabels(const char* p, std::vector<RawLabel>* out) {
     out->clear();
-    bool sorted = true;
-    const char* e = s_.end;
+      const char* e = s_.end;
     if (p < e && *p == '}') return p + 1;
     for (;;) {
       if (p >= e || !Is(*p, kLabelNameStart)) {
@@ -166,13 +165,13 @@ class OpenMetricsLine {
       }
       s_.p = p + 1;
       if (!s_.ScanQuotedValue(l.name, /*allow_newline=*/false, &l)) return nullptr;
-      if (!s_.PushLabel(out, l, &sorted)) return nullptr;
+      if (!s_.PushLabel(out, l)) return nullptr;
       p = s_.p;
       if (p < e && *p == ',') {
         ++p;
         continue;
       }
-      if (p < e && *p == '}') return s_.CheckUniqueNames(*out, sorted) ? p + 1 : nullptr;
+      if (p < e && *p == '}') return s_.CheckUniqueNames(*out) ? p + 1 : nullptr;
       s_.FailGot(p, "expected ',' or '}' after label value");
       return nullptr;
     }

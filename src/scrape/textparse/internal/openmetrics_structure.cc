@@ -102,11 +102,20 @@ std::string_view OpenMetricsStructure::Unescaped(const RawLabel& l) {
 void OpenMetricsStructure::Keys(const ParserState& s, std::string_view ignored_label,
                                 Suffix suffix, uint64_t* metric, uint64_t* sample) {
   // Sums of per-label hashes do not depend on the order labels are written in.
+  // A label hashes as `name="value` with the value unescaped: as written when
+  // it has no escapes (one contiguous span of the body), else rebuilt.
   uint64_t m = 0, ignored = 0;
   for (const RawLabel& l : s.labels) {
-    uint64_t seed = XXH3_64bits(l.name.data(), l.name.size());
-    std::string_view v = Unescaped(l);
-    uint64_t h = XXH3_64bits_withSeed(v.data(), v.size(), seed);
+    uint64_t h;
+    if (!l.escaped) {
+      const char* b = l.name.data();
+      h = XXH3_64bits(b, static_cast<size_t>(l.value.data() + l.value.size() - b));
+    } else {
+      scratch_.assign(l.name);
+      scratch_.append("=\"");
+      AppendUnescaped(l.value, Escapes::kLabelValue, &scratch_);
+      h = XXH3_64bits(scratch_.data(), scratch_.size());
+    }
     if (l.name == ignored_label) {
       ignored += h;
     } else {
@@ -115,6 +124,23 @@ void OpenMetricsStructure::Keys(const ParserState& s, std::string_view ignored_l
   }
   *metric = m;
   *sample = m + ignored + (static_cast<uint64_t>(suffix) + 1) * 0x9E3779B97F4A7C15ULL;
+}
+
+bool OpenMetricsStructure::AddPointSample(uint64_t key) {
+  // Points are small (one sample for most types, a few dozen for
+  // histograms): a linear scan first, a hash set for the rare large one.
+  if (point_sample_count_ < kInlinePointSamples) {
+    for (size_t i = 0; i < point_sample_count_; ++i) {
+      if (point_samples_inline_[i] == key) return false;
+    }
+    point_samples_inline_[point_sample_count_++] = key;
+    return true;
+  }
+  if (point_sample_count_++ == kInlinePointSamples) {
+    point_samples_.clear();
+    point_samples_.insert(point_samples_inline_.begin(), point_samples_inline_.end());
+  }
+  return point_samples_.insert(key).second;
 }
 
 absl::Status OpenMetricsStructure::OpenFamily(std::string_view name) {
@@ -256,7 +282,7 @@ absl::Status OpenMetricsStructure::OnSample(const ParserState& s) {
     point_ = Point{};
     point_.has_timestamp = s.has_timestamp;
     point_.timestamp = s.timestamp;
-    point_samples_.clear();
+    point_sample_count_ = 0;
   } else if (s.has_timestamp != point_.has_timestamp) {
     return Invalid(absl::StrCat("sample ", Q(s.series), (s.has_timestamp ? " has" : " has no"),
                                 " timestamp unlike the earlier samples of its metric"));
@@ -272,7 +298,7 @@ absl::Status OpenMetricsStructure::OnSample(const ParserState& s) {
       point_.timestamp = s.timestamp;
     }
   }
-  if (!point_.has_timestamp && !point_samples_.insert(sample_key).second) {
+  if (!point_.has_timestamp && !AddPointSample(sample_key)) {
     return Invalid(absl::StrCat("sample ", Q(s.series),
                                 " repeats without timestamps (more than one point of a metric "
                                 "needs increasing timestamps)"));

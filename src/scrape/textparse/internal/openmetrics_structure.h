@@ -29,6 +29,7 @@
 // into the body) per family. The body must outlive this object.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -84,6 +85,8 @@ class OpenMetricsStructure {
   void Keys(const ParserState& s, std::string_view ignored_label, Suffix suffix,
             uint64_t* metric, uint64_t* sample);
   std::string_view Unescaped(const RawLabel& l);
+  // Records a sample of the current point; false when it is already there.
+  bool AddPointSample(uint64_t key);
 
   absl::Status OpenFamily(std::string_view name);
   absl::Status CloseFamily();
@@ -102,7 +105,10 @@ class OpenMetricsStructure {
   Point point_;
   // Samples of the current point when it has no timestamp: a repeat is a
   // second point that would need one.
-  absl::flat_hash_set<uint64_t> point_samples_;
+  static constexpr size_t kInlinePointSamples = 32;
+  std::array<uint64_t, kInlinePointSamples> point_samples_inline_{};
+  size_t point_sample_count_ = 0;
+  absl::flat_hash_set<uint64_t> point_samples_;  // beyond the inline ones
 
   std::string scratch_;
 };

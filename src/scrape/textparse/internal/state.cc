@@ -1,6 +1,7 @@
 #include "scrape/textparse/internal/state.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -18,6 +19,28 @@ std::string DescribeByte(const char* at, const char* end) {
   if (c >= 0x20 && c < 0x7f) return std::string{'\'', *at, '\''};
   static constexpr char kHex[] = "0123456789abcdef";
   return absl::StrCat("byte 0x", std::string{kHex[c >> 4], kHex[c & 15]});
+}
+
+constexpr uint64_t kOnes = 0x0101010101010101ULL;
+constexpr uint64_t kHighBits = 0x8080808080808080ULL;
+
+// High bit set in each byte of `v` that is zero (exact up to the first zero
+// byte, which is all that is used).
+inline uint64_t ZeroBytes(uint64_t v) { return (v - kOnes) & ~v & kHighBits; }
+
+// The first byte at or after p that is '"', '\\', '\n' or >= 0x80 (or end):
+// eight bytes at a time while they last.
+const char* SkipToValueStop(const char* p, const char* end) {
+  while (end - p >= 8) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    uint64_t stops = ZeroBytes(v ^ (kOnes * '"')) | ZeroBytes(v ^ (kOnes * '\\')) |
+                     ZeroBytes(v ^ (kOnes * '\n')) | (v & kHighBits);
+    if (stops != 0) return p + (__builtin_ctzll(stops) >> 3);
+    p += 8;
+  }
+  while (p < end && !Is(*p, kValueStop)) ++p;
+  return p;
 }
 
 }  // namespace
@@ -54,7 +77,7 @@ bool ParserState::ScanQuotedValue(std::string_view name, bool allow_newline, Raw
   bool escaped = false;
   bool high = false;
   for (;;) {
-    while (q < end && !Is(*q, kValueStop)) ++q;
+    q = SkipToValueStop(q, end);
     if (q >= end) {
       Fail(start - 1, absl::StrCat("unterminated value of label \"", AV(name), "\""));
       return false;
@@ -93,8 +116,20 @@ bool ParserState::ScanQuotedValue(std::string_view name, bool allow_newline, Raw
   return true;
 }
 
-bool ParserState::PushLabel(std::vector<RawLabel>* v, const RawLabel& l, bool* sorted) {
-  if (v->size() >= limits.max_labels_per_series) {
+namespace {
+
+// Length, first and last byte of a (non-empty) label name: equal names have
+// equal signatures, and different names seldom do.
+uint32_t NameSignature(std::string_view n) {
+  return static_cast<uint32_t>(n.size()) << 16 | static_cast<uint32_t>(static_cast<uint8_t>(n[0])) << 8 |
+         static_cast<uint8_t>(n.back());
+}
+
+}  // namespace
+
+bool ParserState::PushLabel(std::vector<RawLabel>* v, const RawLabel& l) {
+  size_t n = v->size();
+  if (n >= limits.max_labels_per_series) {
     Fail(l.name.data(), absl::StrCat("more than ", limits.max_labels_per_series, " labels"));
     return false;
   }
@@ -102,13 +137,23 @@ bool ParserState::PushLabel(std::vector<RawLabel>* v, const RawLabel& l, bool* s
     Fail(l.name.data(), "label \"__name__\" repeats the metric name");
     return false;
   }
-  if (!v->empty() && !(v->back().name < l.name)) *sorted = false;
+  if (n == 0) name_signatures.clear();
+  if (n < kPairwiseCheckLimit) {
+    uint32_t sig = NameSignature(l.name);
+    for (size_t i = 0; i < n; ++i) {
+      if (name_signatures[i] == sig && (*v)[i].name == l.name) {
+        Fail(l.name.data(), absl::StrCat("duplicate label name \"", AV(l.name), "\""));
+        return false;
+      }
+    }
+    name_signatures.push_back(sig);
+  }
   v->push_back(l);
   return true;
 }
 
-bool ParserState::CheckUniqueNames(const std::vector<RawLabel>& v, bool sorted) {
-  if (sorted) return true;
+bool ParserState::CheckUniqueNames(const std::vector<RawLabel>& v) {
+  if (v.size() <= kPairwiseCheckLimit) return true;
   sort_scratch.clear();
   for (const RawLabel& l : v) sort_scratch.push_back(&l);
   std::sort(sort_scratch.begin(), sort_scratch.end(), [](const RawLabel* a, const RawLabel* b) {
@@ -117,8 +162,7 @@ bool ParserState::CheckUniqueNames(const std::vector<RawLabel>& v, bool sorted) 
   for (size_t i = 1; i < sort_scratch.size(); ++i) {
     if (sort_scratch[i - 1]->name == sort_scratch[i]->name) {
       const RawLabel* second = sort_scratch[i];
-      Fail(second->name.data(),
-           absl::StrCat("duplicate label name \"", AV(second->name), "\""));
+      Fail(second->name.data(), absl::StrCat("duplicate label name \"", AV(second->name), "\""));
       return false;
     }
   }

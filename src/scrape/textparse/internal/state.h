@@ -59,7 +59,7 @@ struct ParserState {
   Entry final_entry = Entry::kEof;
   absl::Status status;
 
-  // Reused by CheckUniqueNames.
+  // Reused by CheckUniqueNames for lines with many labels.
   std::vector<const RawLabel*> sort_scratch;
 
   void BeginEntry() {
@@ -83,12 +83,16 @@ struct ParserState {
   // counted) only when `allow_newline` (the text format). False after Fail.
   bool ScanQuotedValue(std::string_view name, bool allow_newline, RawLabel* out);
 
-  // Appends a label, enforcing the label limit and that "__name__" is not
-  // given again. `sorted` tracks whether names so far were strictly
-  // increasing (then they are known to be unique). False after Fail.
-  bool PushLabel(std::vector<RawLabel>* labels, const RawLabel& l, bool* sorted);
-  // Fails on a repeated label name (needed only when !sorted).
-  bool CheckUniqueNames(const std::vector<RawLabel>& labels, bool sorted);
+  // Appends a label, enforcing the label limit, unique names and that
+  // "__name__" is not given again. False after Fail.
+  bool PushLabel(std::vector<RawLabel>* labels, const RawLabel& l);
+  // Finishes the duplicate check for lines with many labels. False after Fail.
+  bool CheckUniqueNames(const std::vector<RawLabel>& labels);
+
+  // Lines with up to this many labels are checked for repeated names as
+  // they are read, comparing small signatures first; longer ones are sorted.
+  static constexpr size_t kPairwiseCheckLimit = 32;
+  std::vector<uint32_t> name_signatures;
 };
 
 // A string for an error message: quoted, non-printable bytes escaped, cut

@@ -101,12 +101,11 @@ Entry ParseHashLine(ParserState& s, const char* hash) {
 // The labels after '{' (s.p is past it); leaves s.p after the '}'.
 bool ParseLabels(ParserState& s) {
   const char* e = s.end;
-  bool sorted = true;
   for (;;) {
     const char* p = SkipBlanks(s.p, e);
     if (p < e && *p == '}') {
       s.p = p + 1;
-      return s.CheckUniqueNames(s.labels, sorted);
+      return s.CheckUniqueNames(s.labels);
     }
     if (p >= e || !Is(*p, kLabelNameStart)) {
       s.FailGot(p, "expected label name or '}'");
@@ -128,7 +127,7 @@ bool ParseLabels(ParserState& s) {
     }
     s.p = p + 1;
     if (!s.ScanQuotedValue(l.name, /*allow_newline=*/true, &l)) return false;
-    if (!s.PushLabel(&s.labels, l, &sorted)) return false;
+    if (!s.PushLabel(&s.labels, l)) return false;
     p = SkipBlanks(s.p, e);
     if (p < e && *p == ',') ++p;
     s.p = p;
