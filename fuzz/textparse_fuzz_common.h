@@ -1,0 +1,73 @@
+// Shared body of the textparse fuzz targets: parse a whole input with every
+// accessor a scrape uses, and trap when an invariant of the Parser breaks.
+#pragma once
+
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/labels.h"
+#include "scrape/textparse/parser.h"
+
+namespace pharos::scrape::textparse::fuzzing {
+
+inline void Check(bool ok) {
+  if (!ok) __builtin_trap();
+}
+
+inline bool Within(std::string_view part, std::string_view whole) {
+  return part.empty() ||
+         (part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size());
+}
+
+inline void ParseEverything(Format format, const uint8_t* data, size_t size) {
+  std::string_view body(reinterpret_cast<const char*>(data), size);
+  Parser p(format, body);
+  std::vector<LabelView> views;
+  std::string scratch;
+  Labels labels;
+  for (size_t entries = 0;; ++entries) {
+    Check(entries <= size + 1);  // every entry consumes input
+    Entry e = p.Next();
+    if (e == Entry::kEof) {
+      Check(p.Err().ok());
+      Check(p.Next() == Entry::kEof);
+      return;
+    }
+    if (e == Entry::kError) {
+      Check(!p.Err().ok());
+      Check(p.Err().message().substr(0, 5) == "line ");
+      Check(p.Next() == Entry::kError);
+      return;
+    }
+    switch (e) {
+      case Entry::kSeries:
+        Check(Within(p.Series(), body) && !p.Series().empty());
+        Check(p.Series().substr(0, p.MetricName().size()) == p.MetricName());
+        p.LabelViews(&views, &scratch);
+        Check(views.size() == p.NumLabels() + 1);
+        p.Labels(&labels);
+        Check(labels.size() == p.NumLabels() + 1);
+        Check(labels.MetricName() == p.MetricName());
+        if (p.HasExemplar()) p.ExemplarLabels(&labels);
+        break;
+      case Entry::kHelp:
+        Check(Within(p.FamilyName(), body));
+        p.Help(&scratch);
+        break;
+      case Entry::kType:
+      case Entry::kUnit:
+        Check(Within(p.FamilyName(), body));
+        break;
+      case Entry::kComment:
+        Check(Within(p.Comment(), body));
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+}  // namespace pharos::scrape::textparse::fuzzing
