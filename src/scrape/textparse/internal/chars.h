@@ -5,6 +5,10 @@
 #include <array>
 #include <cstdint>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace pharos::scrape::textparse::internal {
 
 enum CharClass : uint8_t {
@@ -45,6 +49,36 @@ inline bool Is(char c, CharClass cls) { return kCharClass[static_cast<uint8_t>(c
 inline const char* SkipClass(const char* p, const char* end, CharClass cls) {
   while (p < end && Is(*p, cls)) ++p;
   return p;
+}
+
+// Advances p over name characters: [a-zA-Z0-9_:] for metric names, the same
+// without ':' for label names. Names are the longest tokens of a typical
+// line, so with SSE2 sixteen bytes are classified at a time.
+template <bool kColon>
+inline const char* SkipNameChars(const char* p, const char* end) {
+#if defined(__SSE2__)
+  while (end - p >= 16) {
+    __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // Bytes >= 0x80 are negative as signed and fail every range below.
+    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+                                  _mm_cmplt_epi8(x, _mm_set1_epi8(kColon ? ':' + 1 : '9' + 1)));
+    __m128i lower = _mm_or_si128(x, _mm_set1_epi8(0x20));
+    __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
+                                  _mm_cmplt_epi8(lower, _mm_set1_epi8('z' + 1)));
+    __m128i under = _mm_cmpeq_epi8(x, _mm_set1_epi8('_'));
+    unsigned ok = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(digit, alpha), under)));
+    if (ok != 0xFFFF) return p + __builtin_ctz(~ok);
+    p += 16;
+  }
+#endif
+  return SkipClass(p, end, kColon ? kMetricNameChar : kLabelNameChar);
+}
+
+inline const char* SkipMetricNameChars(const char* p, const char* end) {
+  return SkipNameChars<true>(p, end);
+}
+inline const char* SkipLabelNameChars(const char* p, const char* end) {
+  return SkipNameChars<false>(p, end);
 }
 
 }  // namespace pharos::scrape::textparse::internal

@@ -95,7 +95,7 @@ class OpenMetricsLine {
   Entry ParseMetadata(Entry kind, const char* p) {
     if (p >= s_.end || !Is(*p, kMetricNameStart)) return s_.FailGot(p, "expected metric name");
     const char* name = p;
-    p = SkipClass(p + 1, s_.end, kMetricNameChar);
+    p = SkipMetricNameChars(p + 1, s_.end);
     s_.family = std::string_view(name, static_cast<size_t>(p - name));
     if (p >= s_.end || *p != ' ') {
       return s_.FailGot(p, absl::StrCat("expected ' ' after metric name \"", AV(s_.family), "\""));
@@ -153,7 +153,7 @@ class OpenMetricsLine {
       }
       RawLabel l;
       const char* name = p;
-      p = SkipClass(p + 1, e, kLabelNameChar);
+      p = SkipLabelNameChars(p + 1, e);
       l.name = std::string_view(name, static_cast<size_t>(p - name));
       if (p >= e || *p != '=') {
         s_.FailGot(p, absl::StrCat("expected '=' after label name \"", AV(l.name), "\""));
@@ -238,7 +238,7 @@ class OpenMetricsLine {
 
   Entry ParseSample(const char* name) {
     const char* e = s_.end;
-    const char* p = SkipClass(name + 1, e, kMetricNameChar);
+    const char* p = SkipMetricNameChars(name + 1, e);
     s_.metric_name = std::string_view(name, static_cast<size_t>(p - name));
     s_.labels.clear();
     if (p < e && *p == '{') {

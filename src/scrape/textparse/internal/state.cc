@@ -116,40 +116,19 @@ bool ParserState::ScanQuotedValue(std::string_view name, bool allow_newline, Raw
   return true;
 }
 
-namespace {
-
-// Length, first and last byte of a (non-empty) label name: equal names have
-// equal signatures, and different names seldom do.
-uint32_t NameSignature(std::string_view n) {
-  return static_cast<uint32_t>(n.size()) << 16 | static_cast<uint32_t>(static_cast<uint8_t>(n[0])) << 8 |
-         static_cast<uint8_t>(n.back());
+bool ParserState::FailLabel(const RawLabel& l) {
+  if (labels.size() >= limits.max_labels_per_series ||
+      exemplar_labels.size() >= limits.max_labels_per_series) {
+    Fail(l.name.data(), absl::StrCat("more than ", limits.max_labels_per_series, " labels"));
+  } else {
+    Fail(l.name.data(), "label \"__name__\" repeats the metric name");
+  }
+  return false;
 }
 
-}  // namespace
-
-bool ParserState::PushLabel(std::vector<RawLabel>* v, const RawLabel& l) {
-  size_t n = v->size();
-  if (n >= limits.max_labels_per_series) {
-    Fail(l.name.data(), absl::StrCat("more than ", limits.max_labels_per_series, " labels"));
-    return false;
-  }
-  if (l.name == "__name__") {
-    Fail(l.name.data(), "label \"__name__\" repeats the metric name");
-    return false;
-  }
-  if (n == 0) name_signatures.clear();
-  if (n < kPairwiseCheckLimit) {
-    uint32_t sig = NameSignature(l.name);
-    for (size_t i = 0; i < n; ++i) {
-      if (name_signatures[i] == sig && (*v)[i].name == l.name) {
-        Fail(l.name.data(), absl::StrCat("duplicate label name \"", AV(l.name), "\""));
-        return false;
-      }
-    }
-    name_signatures.push_back(sig);
-  }
-  v->push_back(l);
-  return true;
+bool ParserState::FailDuplicate(const RawLabel& l) {
+  Fail(l.name.data(), absl::StrCat("duplicate label name \"", AV(l.name), "\""));
+  return false;
 }
 
 bool ParserState::CheckUniqueNames(const std::vector<RawLabel>& v) {
@@ -161,9 +140,7 @@ bool ParserState::CheckUniqueNames(const std::vector<RawLabel>& v) {
   });
   for (size_t i = 1; i < sort_scratch.size(); ++i) {
     if (sort_scratch[i - 1]->name == sort_scratch[i]->name) {
-      const RawLabel* second = sort_scratch[i];
-      Fail(second->name.data(), absl::StrCat("duplicate label name \"", AV(second->name), "\""));
-      return false;
+      return FailDuplicate(*sort_scratch[i]);
     }
   }
   return true;

@@ -84,8 +84,28 @@ struct ParserState {
   bool ScanQuotedValue(std::string_view name, bool allow_newline, RawLabel* out);
 
   // Appends a label, enforcing the label limit, unique names and that
-  // "__name__" is not given again. False after Fail.
-  bool PushLabel(std::vector<RawLabel>* labels, const RawLabel& l);
+  // "__name__" is not given again. False after Fail. Inline: it runs for
+  // every label of every line.
+  bool PushLabel(std::vector<RawLabel>* v, const RawLabel& l) {
+    size_t n = v->size();
+    if (n >= limits.max_labels_per_series || l.name == "__name__") return FailLabel(l);
+    if (n == 0) name_signatures.clear();
+    if (n < kPairwiseCheckLimit) {
+      // Length, first and last byte: equal names have equal signatures, and
+      // different names seldom do.
+      uint32_t sig = static_cast<uint32_t>(l.name.size()) << 16 |
+                     static_cast<uint32_t>(static_cast<uint8_t>(l.name[0])) << 8 |
+                     static_cast<uint8_t>(l.name.back());
+      for (size_t i = 0; i < n; ++i) {
+        if (name_signatures[i] == sig && (*v)[i].name == l.name) return FailDuplicate(l);
+      }
+      name_signatures.push_back(sig);
+    }
+    v->push_back(l);
+    return true;
+  }
+  bool FailLabel(const RawLabel& l);
+  bool FailDuplicate(const RawLabel& l);
   // Finishes the duplicate check for lines with many labels. False after Fail.
   bool CheckUniqueNames(const std::vector<RawLabel>& labels);
 

@@ -62,7 +62,7 @@ Entry ParseMetadata(ParserState& s, bool help) {
     return s.FailGot(p, help ? "expected metric name after HELP" : "expected metric name after TYPE");
   }
   const char* name = p;
-  p = SkipClass(p + 1, s.end, kMetricNameChar);
+  p = SkipMetricNameChars(p + 1, s.end);
   s.family = std::string_view(name, static_cast<size_t>(p - name));
   const char* eol = LineEnd(p, s.end);
   std::string_view rest(p, static_cast<size_t>(eol - p));
@@ -113,7 +113,7 @@ bool ParseLabels(ParserState& s) {
     }
     RawLabel l;
     const char* name = p;
-    p = SkipClass(p + 1, e, kLabelNameChar);
+    p = SkipLabelNameChars(p + 1, e);
     l.name = std::string_view(name, static_cast<size_t>(p - name));
     p = SkipBlanks(p, e);
     if (p >= e || *p != '=') {
@@ -136,7 +136,7 @@ bool ParseLabels(ParserState& s) {
 
 Entry ParseSample(ParserState& s, const char* name) {
   const char* e = s.end;
-  const char* p = SkipClass(name + 1, e, kMetricNameChar);
+  const char* p = SkipMetricNameChars(name + 1, e);
   s.metric_name = std::string_view(name, static_cast<size_t>(p - name));
   s.labels.clear();
   const char* series_end = p;
