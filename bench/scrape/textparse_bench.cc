@@ -72,12 +72,16 @@ const std::string& LoadgenOpenMetrics() {
   return body;
 }
 
-void Scan(benchmark::State& state, Format format, const std::string& body, size_t want_samples) {
+enum class Path { kScan, kLabels };
+
+void Parse(benchmark::State& state, Format format, const std::string& body, Path path,
+           size_t want_samples) {
   if (body.empty()) {
     state.SkipWithError("input not found");
     return;
   }
   size_t samples = 0;
+  Labels labels;
   for (auto _ : state) {
     Parser p(format, body);
     samples = 0;
@@ -91,6 +95,10 @@ void Scan(benchmark::State& state, Format format, const std::string& body, size_
       ++samples;
       benchmark::DoNotOptimize(p.Series().data());
       sum += p.Value() + static_cast<double>(p.HasTimestamp() ? p.Timestamp() : 0);
+      if (path == Path::kLabels) {
+        p.Labels(&labels);
+        benchmark::DoNotOptimize(labels.size());
+      }
     }
     benchmark::DoNotOptimize(sum);
   }
@@ -99,45 +107,20 @@ void Scan(benchmark::State& state, Format format, const std::string& body, size_
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * samples));
 }
 
-void ScanWithLabels(benchmark::State& state, Format format, const std::string& body) {
-  if (body.empty()) {
-    state.SkipWithError("input not found");
-    return;
-  }
-  size_t samples = 0;
-  Labels labels;
-  for (auto _ : state) {
-    Parser p(format, body);
-    samples = 0;
-    for (Entry e; (e = p.Next()) != Entry::kEof;) {
-      if (e == Entry::kError) {
-        state.SkipWithError(std::string(p.Err().message()).c_str());
-        return;
-      }
-      if (e != Entry::kSeries) continue;
-      ++samples;
-      p.Labels(&labels);
-      benchmark::DoNotOptimize(labels.size());
-    }
-  }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * body.size()));
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * samples));
-}
-
 void BM_Text_PromTestData(benchmark::State& state) {
-  Scan(state, Format::kPrometheusText, PromTestData(), 410);
+  Parse(state, Format::kPrometheusText, PromTestData(), Path::kScan, 410);
 }
 void BM_Text_Loadgen(benchmark::State& state) {
-  Scan(state, Format::kPrometheusText, LoadgenText(), 997);
+  Parse(state, Format::kPrometheusText, LoadgenText(), Path::kScan, 997);
 }
 void BM_OpenMetrics_Loadgen(benchmark::State& state) {
-  Scan(state, Format::kOpenMetrics, LoadgenOpenMetrics(), 997);
+  Parse(state, Format::kOpenMetrics, LoadgenOpenMetrics(), Path::kScan, 997);
 }
 void BM_Text_Loadgen_Labels(benchmark::State& state) {
-  ScanWithLabels(state, Format::kPrometheusText, LoadgenText());
+  Parse(state, Format::kPrometheusText, LoadgenText(), Path::kLabels, 997);
 }
 void BM_OpenMetrics_Loadgen_Labels(benchmark::State& state) {
-  ScanWithLabels(state, Format::kOpenMetrics, LoadgenOpenMetrics());
+  Parse(state, Format::kOpenMetrics, LoadgenOpenMetrics(), Path::kLabels, 997);
 }
 
 BENCHMARK(BM_Text_PromTestData);

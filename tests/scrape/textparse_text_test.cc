@@ -12,20 +12,11 @@
 namespace pharos::scrape::textparse {
 namespace {
 
-using ::testing::ElementsAreArray;
 using testing::Outcome;
 using testing::Render;
 
-struct Case {
-  const char* name;
-  std::string body;
-  std::vector<std::string> want;
-};
-
-void RunCases(const std::vector<Case>& cases) {
-  for (const Case& c : cases) {
-    EXPECT_THAT(Render(Format::kPrometheusText, c.body), ElementsAreArray(c.want)) << c.name;
-  }
+void RunCases(const std::vector<testing::RenderCase>& cases) {
+  testing::ExpectRenders(Format::kPrometheusText, cases);
 }
 
 TEST(TextParser, SamplesLabelsAndTimestamps) {

@@ -1,5 +1,8 @@
 #include "scrape/testing/textparse_render.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include "absl/strings/str_cat.h"
 #include "common/float_format.h"
 #include "common/strings.h"
@@ -52,5 +55,11 @@ std::vector<std::string> Render(Format format, std::string_view body) {
 }
 
 std::string Outcome(Format format, std::string_view body) { return Render(format, body).back(); }
+
+void ExpectRenders(Format format, const std::vector<RenderCase>& cases) {
+  for (const RenderCase& c : cases) {
+    EXPECT_THAT(Render(format, c.body), ::testing::ElementsAreArray(c.want)) << c.name;
+  }
+}
 
 }  // namespace pharos::scrape::textparse::testing

@@ -18,4 +18,14 @@ std::vector<std::string> Render(Format format, std::string_view body);
 // Only the final line ("eof" or "error ...").
 std::string Outcome(Format format, std::string_view body);
 
+// A table row: a body and every line Render gives for it.
+struct RenderCase {
+  const char* name;
+  std::string body;
+  std::vector<std::string> want;
+};
+
+// Expects Render(format, c.body) == c.want for every row (failures name the row).
+void ExpectRenders(Format format, const std::vector<RenderCase>& cases);
+
 }  // namespace pharos::scrape::textparse::testing

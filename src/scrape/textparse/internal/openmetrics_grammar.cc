@@ -24,6 +24,7 @@
 #include "scrape/textparse/internal/go_float.h"
 #include "scrape/textparse/internal/grammars.h"
 #include "scrape/textparse/internal/openmetrics_structure.h"
+#include "scrape/textparse/internal/type_words.h"
 #include "scrape/textparse/internal/utf8.h"
 
 namespace pharos::scrape::textparse::internal {
@@ -39,19 +40,6 @@ bool StartsWith(const char* p, const char* end, std::string_view word) {
 const char* TokenEnd(const char* p, const char* end) {
   while (p < end && *p != ' ' && *p != '\n') ++p;
   return p;
-}
-
-bool ParseOpenMetricsType(std::string_view t, MetricType* out) {
-  if (t == "counter") *out = MetricType::kCounter;
-  else if (t == "gauge") *out = MetricType::kGauge;
-  else if (t == "histogram") *out = MetricType::kHistogram;
-  else if (t == "gaugehistogram") *out = MetricType::kGaugeHistogram;
-  else if (t == "summary") *out = MetricType::kSummary;
-  else if (t == "info") *out = MetricType::kInfo;
-  else if (t == "stateset") *out = MetricType::kStateset;
-  else if (t == "unknown") *out = MetricType::kUnknown;
-  else return false;
-  return true;
 }
 
 class OpenMetricsLine {
@@ -105,7 +93,7 @@ class OpenMetricsLine {
     if (nl == nullptr) return s_.FailGot(s_.end, "expected end of line");
     const char* eol = static_cast<const char*>(nl);
     s_.text = std::string_view(text, static_cast<size_t>(eol - text));
-    if (kind == Entry::kType && !ParseOpenMetricsType(s_.text, &s_.type)) {
+    if (kind == Entry::kType && !ParseTypeWord(s_.text, Format::kOpenMetrics, &s_.type)) {
       return s_.Fail(text, absl::StrCat("invalid metric type ", QuoteForError(s_.text)));
     }
     if (kind == Entry::kHelp && !IsValidUtf8(s_.text)) {
@@ -144,7 +132,7 @@ class OpenMetricsLine {
   // nullptr after Fail.
   const char* ParseLabels(const char* p, std::vector<RawLabel>* out) {
     out->clear();
-      const char* e = s_.end;
+    const char* e = s_.end;
     if (p < e && *p == '}') return p + 1;
     for (;;) {
       if (p >= e || !Is(*p, kLabelNameStart)) {
@@ -152,19 +140,8 @@ class OpenMetricsLine {
         return nullptr;
       }
       RawLabel l;
-      const char* name = p;
-      p = SkipLabelNameChars(p + 1, e);
-      l.name = std::string_view(name, static_cast<size_t>(p - name));
-      if (p >= e || *p != '=') {
-        s_.FailGot(p, absl::StrCat("expected '=' after label name \"", AV(l.name), "\""));
-        return nullptr;
-      }
-      if (++p >= e || *p != '"') {
-        s_.FailGot(p, absl::StrCat("expected '\"' to start the value of label \"", AV(l.name), "\""));
-        return nullptr;
-      }
-      s_.p = p + 1;
-      if (!s_.ScanQuotedValue(l.name, /*allow_newline=*/false, &l)) return nullptr;
+      s_.p = p;
+      if (!s_.ScanLabel(Format::kOpenMetrics, &l)) return nullptr;
       if (!s_.PushLabel(out, l)) return nullptr;
       p = s_.p;
       if (p < e && *p == ',') {

@@ -71,6 +71,27 @@ Entry ParserState::FailGot(const char* at, std::string_view what) {
   return Fail(at, absl::StrCat(AV(what), ", got ", DescribeByte(at, end)));
 }
 
+bool ParserState::ScanLabel(Format format, RawLabel* out) {
+  const bool text = format == Format::kPrometheusText;
+  const char* q = p;
+  const char* name = q;
+  q = SkipLabelNameChars(q + 1, end);
+  out->name = std::string_view(name, static_cast<size_t>(q - name));
+  if (text) q = SkipClass(q, end, kSpaceTab);
+  if (q >= end || *q != '=') {
+    FailGot(q, absl::StrCat("expected '=' after label name \"", AV(out->name), "\""));
+    return false;
+  }
+  ++q;
+  if (text) q = SkipClass(q, end, kSpaceTab);
+  if (q >= end || *q != '"') {
+    FailGot(q, absl::StrCat("expected '\"' to start the value of label \"", AV(out->name), "\""));
+    return false;
+  }
+  p = q + 1;
+  return ScanQuotedValue(out->name, /*allow_newline=*/text, out);
+}
+
 bool ParserState::ScanQuotedValue(std::string_view name, bool allow_newline, RawLabel* out) {
   const char* start = p;
   const char* q = p;

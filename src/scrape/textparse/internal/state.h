@@ -78,6 +78,11 @@ struct ParserState {
   Entry Fail(const char* at, std::string_view what);
   Entry FailGot(const char* at, std::string_view what);
 
+  // Scans `name="value"` from `p` (at the name's first byte) to after the
+  // closing quote. The text format allows blanks around '=' and newlines in
+  // the value; OpenMetrics neither. False after Fail.
+  bool ScanLabel(Format format, RawLabel* out);
+
   // Scans the quoted value of label `name`; `p` points after the opening
   // quote and ends after the closing one. Newlines inside are allowed (and
   // counted) only when `allow_newline` (the text format). False after Fail.

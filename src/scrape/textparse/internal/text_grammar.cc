@@ -21,6 +21,7 @@
 #include "scrape/textparse/internal/chars.h"
 #include "scrape/textparse/internal/go_float.h"
 #include "scrape/textparse/internal/grammars.h"
+#include "scrape/textparse/internal/type_words.h"
 #include "scrape/textparse/internal/utf8.h"
 
 namespace pharos::scrape::textparse::internal {
@@ -46,16 +47,6 @@ void EndLine(ParserState& s, const char* p) {
   }
 }
 
-bool ParseTextType(std::string_view t, MetricType* out) {
-  if (t == "counter") *out = MetricType::kCounter;
-  else if (t == "gauge") *out = MetricType::kGauge;
-  else if (t == "histogram") *out = MetricType::kHistogram;
-  else if (t == "summary") *out = MetricType::kSummary;
-  else if (t == "untyped") *out = MetricType::kUnknown;
-  else return false;
-  return true;
-}
-
 Entry ParseMetadata(ParserState& s, bool help) {
   const char* p = s.p;
   if (p >= s.end || !Is(*p, kMetricNameStart)) {
@@ -73,7 +64,7 @@ Entry ParseMetadata(ParserState& s, bool help) {
   s.text = text;
   if (help) {
     if (!IsValidUtf8(text)) return s.Fail(text.data(), "HELP text is not valid UTF-8");
-  } else if (!ParseTextType(text, &s.type)) {
+  } else if (!ParseTypeWord(text, Format::kPrometheusText, &s.type)) {
     return s.Fail(text.empty() ? eol : text.data(),
                   absl::StrCat("invalid metric type ", QuoteForError(text),
                                " (expected counter, gauge, histogram, summary or untyped)"));
@@ -112,21 +103,8 @@ bool ParseLabels(ParserState& s) {
       return false;
     }
     RawLabel l;
-    const char* name = p;
-    p = SkipLabelNameChars(p + 1, e);
-    l.name = std::string_view(name, static_cast<size_t>(p - name));
-    p = SkipBlanks(p, e);
-    if (p >= e || *p != '=') {
-      s.FailGot(p, absl::StrCat("expected '=' after label name \"", AV(l.name), "\""));
-      return false;
-    }
-    p = SkipBlanks(p + 1, e);
-    if (p >= e || *p != '"') {
-      s.FailGot(p, absl::StrCat("expected '\"' to start the value of label \"", AV(l.name), "\""));
-      return false;
-    }
-    s.p = p + 1;
-    if (!s.ScanQuotedValue(l.name, /*allow_newline=*/true, &l)) return false;
+    s.p = p;
+    if (!s.ScanLabel(Format::kPrometheusText, &l)) return false;
     if (!s.PushLabel(&s.labels, l)) return false;
     p = SkipBlanks(s.p, e);
     if (p < e && *p == ',') ++p;
