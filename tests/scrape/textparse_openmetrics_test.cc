@@ -196,6 +196,9 @@ TEST(OpenMetricsParser, HistogramsSummariesAndCreated) {
       {"interleaved metrics", "# TYPE a gauge\na{x=\"1\"} 1\na{x=\"2\"} 1\na{x=\"1\"} 2\n# EOF\n",
        "error line 4, column 1: sample \"a{x=\\\"1\\\"}\" belongs to a metric of family \"a\" whose "
        "samples ended earlier (the samples of a metric must not be interleaved with others)"},
+      {"escapes do not make a new metric", "# TYPE a gauge\na{x=\"\\\\z\"} 1\na{x=\"\\z\"} 2\n# EOF\n",
+       "error line 3, column 1: sample \"a{x=\\\"\\\\z\\\"}\" repeats without timestamps (more "
+       "than one point of a metric needs increasing timestamps)"},
       {"label order does not make a new metric", "# TYPE a gauge\na{x=\"1\",y=\"2\"} 1\na{y=\"2\",x=\"1\"} 2\n# EOF\n",
        "error line 3, column 1: sample \"a{y=\\\"2\\\",x=\\\"1\\\"}\" repeats without timestamps "
        "(more than one point of a metric needs increasing timestamps)"},
