@@ -137,9 +137,8 @@ bool ParserState::ScanQuotedValue(std::string_view name, bool allow_newline, Raw
   return true;
 }
 
-bool ParserState::FailLabel(const RawLabel& l) {
-  if (labels.size() >= limits.max_labels_per_series ||
-      exemplar_labels.size() >= limits.max_labels_per_series) {
+bool ParserState::FailLabel(const std::vector<RawLabel>& v, const RawLabel& l) {
+  if (v.size() >= limits.max_labels_per_series) {
     Fail(l.name.data(), absl::StrCat("more than ", limits.max_labels_per_series, " labels"));
   } else {
     Fail(l.name.data(), "label \"__name__\" repeats the metric name");

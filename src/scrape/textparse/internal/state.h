@@ -93,7 +93,7 @@ struct ParserState {
   // every label of every line.
   bool PushLabel(std::vector<RawLabel>* v, const RawLabel& l) {
     size_t n = v->size();
-    if (n >= limits.max_labels_per_series || l.name == "__name__") return FailLabel(l);
+    if (n >= limits.max_labels_per_series || l.name == "__name__") return FailLabel(*v, l);
     if (n == 0) name_signatures.clear();
     if (n < kPairwiseCheckLimit) {
       // Length, first and last byte: equal names have equal signatures, and
@@ -109,7 +109,7 @@ struct ParserState {
     v->push_back(l);
     return true;
   }
-  bool FailLabel(const RawLabel& l);
+  bool FailLabel(const std::vector<RawLabel>& v, const RawLabel& l);
   bool FailDuplicate(const RawLabel& l);
   // Finishes the duplicate check for lines with many labels. False after Fail.
   bool CheckUniqueNames(const std::vector<RawLabel>& labels);
