@@ -1,0 +1,276 @@
+#include "http/internal/connection.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+
+#include "common/log.h"
+#include "http/url.h"
+
+namespace pharos::http::internal {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+
+namespace {
+
+// Bytes of pipelined requests buffered while a handler runs; past this the
+// connection stops reading until the response is written.
+constexpr size_t kMaxPipelinedBytes = 64 * 1024;
+
+std::chrono::steady_clock::duration ToChrono(absl::Duration d) {
+  return absl::ToChronoNanoseconds(d);
+}
+
+std::string_view ReasonFor(int status) {
+  switch (status) {
+    case 499: return "Client Closed Request";
+    default: return {};
+  }
+}
+
+}  // namespace
+
+Connection::Connection(net::ip::tcp::socket&& socket, ServerCore* core) : stream_(std::move(socket)), core_(core) {
+  beast::error_code ec;
+  auto ep = stream_.socket().remote_endpoint(ec);
+  if (!ec) {
+    remote_ = ep.address().is_v6() ? "[" + ep.address().to_string() + "]:" + std::to_string(ep.port())
+                                   : ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+}
+
+Connection::~Connection() {
+  if (id_ != 0) core_->RemoveConnection(id_);
+}
+
+void Connection::Start() {
+  id_ = core_->AddConnection(weak_from_this());
+  net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+}
+
+void Connection::PostShutdown(bool force) {
+  net::post(stream_.get_executor(), [self = shared_from_this(), force] { self->Shutdown(force); });
+}
+
+void Connection::Shutdown(bool force) {
+  close_after_ = true;
+  if (force) {
+    if (gone_) gone_->store(true);
+    Close();
+    return;
+  }
+  bool idle = !handling_ && !response_ready_ && buffer_.size() == 0 && (!parser_ || !parser_->got_some());
+  if (idle) Close();
+}
+
+void Connection::ReadHeader() {
+  if (closed_) return;
+  if ((close_after_ || core_->stopping.load()) && buffer_.size() == 0) {
+    Close();
+    return;
+  }
+  parser_.emplace();
+  parser_->header_limit(static_cast<uint32_t>(core_->options.max_header_bytes));
+  parser_->body_limit(core_->options.max_body_bytes);
+  stream_.expires_after(ToChrono(served_ == 0 ? core_->options.header_timeout : core_->options.idle_timeout));
+  bhttp::async_read_header(stream_, buffer_, *parser_,
+                           beast::bind_front_handler(&Connection::OnHeader, shared_from_this()));
+}
+
+void Connection::FailRead(beast::error_code ec) {
+  if (ec == bhttp::error::header_limit) {
+    core_->rejected->With({"header_too_large"})->Inc();
+    RespondAndClose(431, "request header too large");
+  } else if (ec == bhttp::error::body_limit) {
+    core_->rejected->With({"body_too_large"})->Inc();
+    RespondAndClose(413, "request body too large: the limit is " +
+                             std::to_string(core_->options.max_body_bytes) + " bytes");
+  } else if (ec == bhttp::error::end_of_stream || ec == net::error::eof || ec == beast::error::timeout ||
+             ec == net::error::operation_aborted || ec == net::error::connection_reset || closed_) {
+    Close();
+  } else {
+    core_->rejected->With({"bad_request"})->Inc();
+    RespondAndClose(400, "Bad Request: " + ec.message());
+  }
+}
+
+void Connection::OnHeader(beast::error_code ec, size_t) {
+  if (ec) {
+    FailRead(ec);
+    return;
+  }
+  auto& msg = parser_->get();
+  auto expect = msg[bhttp::field::expect];
+  if (beast::iequals(expect, "100-continue") && !parser_->is_done()) {
+    auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
+    stream_.expires_after(ToChrono(core_->options.write_timeout));
+    bhttp::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code wec, size_t) {
+      if (wec) {
+        self->Close();
+        return;
+      }
+      self->ReadBody();
+    });
+    return;
+  }
+  ReadBody();
+}
+
+void Connection::ReadBody() {
+  if (parser_->is_done()) {
+    Dispatch();
+    return;
+  }
+  stream_.expires_after(ToChrono(core_->options.read_timeout));
+  bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Connection::OnBody, shared_from_this()));
+}
+
+void Connection::OnBody(beast::error_code ec, size_t) {
+  if (ec) {
+    FailRead(ec);
+    return;
+  }
+  Dispatch();
+}
+
+void Connection::Dispatch() {
+  received_ = std::chrono::steady_clock::now();
+  stream_.expires_never();
+  bhttp::request<bhttp::string_body> msg = parser_->release();
+  parser_.reset();
+  keep_alive_ = msg.keep_alive();
+  auto req = std::make_shared<Request>();
+  req->method = std::string(msg.method_string());
+  head_request_ = req->method == "HEAD";
+  req->target = std::string(msg.target());
+  std::string_view target = req->target;
+  size_t q = target.find('?');
+  if (q != std::string_view::npos) req->raw_query = std::string(target.substr(q + 1));
+  if (!PercentDecode(target.substr(0, q), false, &req->path)) {
+    core_->rejected->With({"bad_request"})->Inc();
+    RespondAndClose(400, "Bad Request: invalid URL escape in path");
+    return;
+  }
+  for (const auto& f : msg) req->headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+  req->body = std::move(msg.body());
+  req->remote_address = remote_;
+  gone_ = std::make_shared<std::atomic<bool>>(false);
+  req->cancel = gone_;
+  ParseFormParams(req.get());
+
+  auto match = std::make_shared<Router::Match>(core_->router->Find(req->method, req->path));
+  req->path_params = std::move(match->params);
+  if (match->route == nullptr || match->route->options.run_inline) {
+    Response res;
+    Serve(*core_, *match, *req, res, received_);
+    Finish(std::move(res));
+    return;
+  }
+  handling_ = true;
+  auto received = received_;
+  bool queued = core_->pool->TrySubmit([self = shared_from_this(), req, match, received] {
+    Response res;
+    Serve(*self->core_, *match, *req, res, received);
+    net::post(self->stream_.get_executor(),
+              [self, res = std::move(res)]() mutable { self->Finish(std::move(res)); });
+  });
+  if (!queued) {
+    handling_ = false;
+    core_->rejected->With({"queue_full"})->Inc();
+    Response res;
+    res.SetError(503, "server overloaded: too many requests queued");
+    Finish(std::move(res));
+    return;
+  }
+  Watch();
+}
+
+void Connection::Watch() {
+  if (closed_ || buffer_.size() >= kMaxPipelinedBytes) return;
+  watching_ = true;
+  stream_.async_read_some(buffer_.prepare(4096), beast::bind_front_handler(&Connection::OnWatch, shared_from_this()));
+}
+
+void Connection::OnWatch(beast::error_code ec, size_t n) {
+  watching_ = false;
+  if (!ec) {
+    buffer_.commit(n);
+  } else if (ec != net::error::operation_aborted) {
+    // The client closed or reset its side: cancel the handler, and write no
+    // more than this response.
+    if (gone_) gone_->store(true);
+    keep_alive_ = false;
+  }
+  if (closed_) return;
+  if (response_ready_) {
+    Write();
+  } else if (!ec) {
+    Watch();
+  }
+}
+
+void Connection::Finish(Response res) {
+  handling_ = false;
+  if (closed_) return;
+  res_ = {};
+  res_.version(11);
+  if (res.status < 100 || res.status > 999) {
+    log::Error("http", "handler set an invalid status code", {{"status", res.status}});
+    res = Response();
+    res.SetError(500, "internal server error");
+  }
+  res_.result(static_cast<unsigned>(res.status));
+  if (auto reason = ReasonFor(res.status); !reason.empty()) res_.reason(boost::beast::string_view(reason.data(), reason.size()));
+  for (auto& [k, v] : res.headers) res_.insert(k, v);
+  if (res.status == 204 || res.status == 304 || res.status < 200) {
+    res.body.clear();
+  }
+  res_.body() = std::move(res.body);
+  res_.keep_alive(keep_alive_ && !close_after_ && !core_->stopping.load());
+  res_.prepare_payload();
+  if (head_request_) res_.body().clear();
+  response_ready_ = true;
+  if (watching_) {
+    beast::error_code ec;
+    stream_.socket().cancel(ec);  // OnWatch writes once the read completes
+    return;
+  }
+  Write();
+}
+
+void Connection::Write() {
+  stream_.expires_after(ToChrono(core_->options.write_timeout));
+  bhttp::async_write(stream_, res_,
+                     beast::bind_front_handler(&Connection::OnWrite, shared_from_this(), !res_.keep_alive()));
+}
+
+void Connection::OnWrite(bool close, beast::error_code ec, size_t) {
+  response_ready_ = false;
+  ++served_;
+  if (ec || close) {
+    beast::error_code ignored;
+    stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+    Close();
+    return;
+  }
+  ReadHeader();
+}
+
+void Connection::RespondAndClose(int status, std::string_view message) {
+  keep_alive_ = false;
+  Response res;
+  res.SetError(status, message);
+  Finish(std::move(res));
+}
+
+void Connection::Close() {
+  if (closed_) return;
+  closed_ = true;
+  if (gone_) gone_->store(true);
+  beast::error_code ec;
+  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+  stream_.close();
+}
+
+}  // namespace pharos::http::internal
