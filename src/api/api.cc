@@ -10,6 +10,10 @@ Api::Api(ApiOptions options, ApiDeps deps) : options_(std::move(options)), deps_
   if (options_.cors_origin != ".*") {
     cors_ = std::make_unique<re2::RE2>("^(?:" + options_.cors_origin + ")$");
   }
+  if (deps_.appendable != nullptr) {
+    remote_write_ = std::make_unique<remote::WriteReceiver>(deps_.appendable, options_.remote_write,
+                                                            deps_.registry, options_.now);
+  }
 }
 
 Api::~Api() = default;
@@ -71,6 +75,7 @@ void Api::Register(http::Router& router) const {
   internal::RegisterTargetsRoutes(*this, router);
   internal::RegisterStatusRoutes(*this, router);
   internal::RegisterLifecycleRoutes(*this, router);
+  internal::RegisterRemoteWriteRoute(*this, router);
   // Preflight requests for any API path (answered 204 with CORS headers).
   router.Handle("OPTIONS", "/api/v1/*path", Wrap([](const http::Request&, JsonWriter&) { return ApiResult::Ok(); }),
                 {.metric_name = "/api/v1/*path"});

@@ -13,8 +13,9 @@
 //
 //   router.Get("/api/v1/query", api.Wrap(QueryFunc(engine)));
 //
-// Threading: after construction, every method is thread-safe; handlers run
-// on HTTP worker threads.
+// Lifetime: the registered handlers refer to the Api, so it must outlive
+// the server that serves them. Threading: after construction, every method
+// is thread-safe; handlers run on HTTP worker threads.
 #pragma once
 
 #include <functional>
@@ -27,6 +28,7 @@
 #include "api/api_result.h"
 #include "api/providers.h"
 #include "http/router.h"
+#include "remote/write_receiver.h"
 #include "storage/appender.h"
 #include "storage/querier.h"
 
@@ -54,6 +56,7 @@ struct ApiOptions {
   bool enable_admin_api = false;     // /api/v1/admin/…
   std::string cors_origin = ".*";    // regex of allowed Origin values (anchored)
   GlobalUrlOptions global_url;
+  remote::WriteLimits remote_write;  // bounds on /api/v1/write bodies
   // Clock for timestamps in answers (tests pin it).
   std::function<absl::Time()> now = [] { return absl::Now(); };
 };
@@ -91,6 +94,8 @@ class Api {
   bool Ready() const { return !deps_.ready || deps_.ready(); }
   const ApiOptions& options() const { return options_; }
   const ApiDeps& deps() const { return deps_; }
+  // The remote write receiver (null when deps.appendable is null).
+  remote::WriteReceiver* remote_write() const { return remote_write_.get(); }
 
  private:
   void SetCors(const http::Request& req, http::Response* res) const;
@@ -98,6 +103,7 @@ class Api {
   ApiOptions options_;
   ApiDeps deps_;
   std::unique_ptr<re2::RE2> cors_;  // null when any origin is allowed
+  std::unique_ptr<remote::WriteReceiver> remote_write_;
 };
 
 }  // namespace pharos::api

@@ -151,11 +151,14 @@ absl::StatusOr<ClientResponse> Client::Do(const ClientRequest& req, std::string*
   }
 
   curl_slist* headers = nullptr;
-  bool has_host = false;
+  bool has_host = false, has_content_type = false;
   for (const auto& [k, v] : req.headers) {
     has_host |= EqualsIgnoreCase(k, "Host");
+    has_content_type |= EqualsIgnoreCase(k, "Content-Type");
     headers = curl_slist_append(headers, absl::StrCat(k, ": ", v).c_str());
   }
+  // curl would label a POST body as a form; send no Content-Type unless asked.
+  if (!has_content_type) headers = curl_slist_append(headers, "Content-Type:");
   if (!host_header.empty() && !has_host) headers = curl_slist_append(headers, host_header.c_str());
   if (!options_.bearer_token.empty()) {
     headers = curl_slist_append(headers, absl::StrCat("Authorization: Bearer ", options_.bearer_token).c_str());

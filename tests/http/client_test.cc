@@ -103,6 +103,11 @@ TEST_F(ClientTest, PostsBodiesWithHeaders) {
   r = c.Post(base_ + "/echo", "text/plain", "abc", &body);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(body, "text/plain||abc");
+  // No Content-Type unless the caller gives one.
+  req.headers.clear();
+  r = c.Do(req, &body);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(body, "||" + payload);
 }
 
 TEST_F(ClientTest, SendsBasicAuthAndBearerTokens) {

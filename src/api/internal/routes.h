@@ -15,6 +15,8 @@ void RegisterStatusRoutes(const Api& api, http::Router& router);
 // /metrics, /-/healthy, /-/ready, /health, /health/detailed, /-/reload,
 // /api/v1/admin/tsdb/compact
 void RegisterLifecycleRoutes(const Api& api, http::Router& router);
+// POST /api/v1/write (remote write 1.0 receive)
+void RegisterRemoteWriteRoute(const Api& api, http::Router& router);
 
 // The globalUrl of a target (Prometheus' getGlobalURL).
 std::string GlobalUrl(const std::string& scrape_url, const GlobalUrlOptions& opts);
