@@ -6,14 +6,11 @@
 #include <string_view>
 
 #include "absl/time/time.h"
+#include "common/go_quote.h"
 #include "common/json_writer.h"
 #include "common/labels.h"
 
 namespace pharos::api {
-
-// strconv.Quote (what %q prints): double quotes, Go escapes for control
-// characters, quotes and backslashes, \xNN for invalid UTF-8.
-std::string GoQuote(std::string_view s);
 
 // encoding/json's float64: shortest round-trip digits, plain notation unless
 // |v| < 1e-6 or |v| >= 1e21 ("1e-07", "1e+21"). Non-finite values, which Go

@@ -5,6 +5,7 @@
 #include "api/go_format.h"
 #include "api/internal/routes.h"
 #include "api/params.h"
+#include "common/label_names.h"
 #include "common/strings.h"
 
 namespace pharos::api::internal {
@@ -61,16 +62,6 @@ void SortUnique(std::vector<std::string>* v) {
   v->erase(std::unique(v->begin(), v->end()), v->end());
 }
 
-bool IsValidLabelName(std::string_view n) {
-  if (n.empty()) return false;
-  for (size_t i = 0; i < n.size(); ++i) {
-    char c = n[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (i > 0 && c >= '0' && c <= '9');
-    if (!ok) return false;
-  }
-  return true;
-}
-
 ApiResult Series(const Api& api, const http::Request& req, JsonWriter& w) {
   if (req.Params("match[]").empty()) return ApiResult::BadData("no match[] parameter provided");
   CommonParams p;
@@ -107,52 +98,49 @@ ApiResult Series(const Api& api, const http::Request& req, JsonWriter& w) {
   return r;
 }
 
-ApiResult LabelNames(const Api& api, const http::Request& req, JsonWriter& w) {
+// Runs `fetch` once per matcher set (once without matchers when there are
+// none) and merges the answers, sorted and unique.
+template <typename F>
+absl::StatusOr<std::vector<std::string>> Collect(const std::vector<Matchers>& sets, F fetch) {
+  static const Matchers kNoMatchers;
+  std::vector<std::string> out;
+  for (size_t i = 0; i < std::max<size_t>(sets.size(), 1); ++i) {
+    auto some = fetch(sets.empty() ? kNoMatchers : sets[i]);
+    if (!some.ok()) return some.status();
+    if (out.empty()) {
+      out = *std::move(some);
+    } else {
+      out.insert(out.end(), some->begin(), some->end());
+    }
+  }
+  SortUnique(&out);
+  return out;
+}
+
+// The label names (name empty) or the values of label `name`.
+ApiResult LabelStrings(const Api& api, const http::Request& req, JsonWriter& w, std::string_view name) {
   CommonParams p;
   if (auto err = ParseCommon(req, false, &p)) return ApiResult{err, {}, {}};
   auto q = api.deps().queryable->NewQuerier(p.start, p.end);
   if (!q.ok()) return StorageError(q.status());
-  std::vector<std::string> names;
-  if (p.sets.empty()) {
-    auto all = (*q)->LabelNames({});
-    if (!all.ok()) return StorageError(all.status());
-    names = *std::move(all);
-  } else {
-    for (const auto& set : p.sets) {
-      auto some = (*q)->LabelNames(set);
-      if (!some.ok()) return StorageError(some.status());
-      names.insert(names.end(), some->begin(), some->end());
-    }
-    SortUnique(&names);
-  }
+  storage::Querier* querier = q->get();
+  auto strings = Collect(p.sets, [&](const Matchers& ms) {
+    return name.empty() ? querier->LabelNames(ms) : querier->LabelValues(name, ms);
+  });
+  if (!strings.ok()) return StorageError(strings.status());
   ApiResult r;
-  WriteStrings(w, names, p.limit, &r);
+  WriteStrings(w, *strings, p.limit, &r);
   return r;
+}
+
+ApiResult LabelNames(const Api& api, const http::Request& req, JsonWriter& w) {
+  return LabelStrings(api, req, w, "");
 }
 
 ApiResult LabelValues(const Api& api, const http::Request& req, JsonWriter& w) {
   std::string_view name = req.PathParam("name");
   if (!IsValidLabelName(name)) return ApiResult::BadData("invalid label name: " + GoQuote(name));
-  CommonParams p;
-  if (auto err = ParseCommon(req, false, &p)) return ApiResult{err, {}, {}};
-  auto q = api.deps().queryable->NewQuerier(p.start, p.end);
-  if (!q.ok()) return StorageError(q.status());
-  std::vector<std::string> values;
-  if (p.sets.empty()) {
-    auto all = (*q)->LabelValues(name, {});
-    if (!all.ok()) return StorageError(all.status());
-    values = *std::move(all);
-  } else {
-    for (const auto& set : p.sets) {
-      auto some = (*q)->LabelValues(name, set);
-      if (!some.ok()) return StorageError(some.status());
-      values.insert(values.end(), some->begin(), some->end());
-    }
-  }
-  SortUnique(&values);
-  ApiResult r;
-  WriteStrings(w, values, p.limit, &r);
-  return r;
+  return LabelStrings(api, req, w, name);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "api/go_format.h"
 #include "common/labels.h"
 #include "common/strings.h"
+#include "common/utf8.h"
 
 namespace pharos::api {
 namespace {
@@ -144,7 +145,7 @@ class Parser {
         break;
       }
       if (c >= 0x80) {
-        size_t n = Utf8Len(pos_);
+        size_t n = Utf8SequenceLength(in_, pos_);
         if (n == 0) return Error(start, "invalid UTF-8 rune");
         out->append(in_.substr(pos_, n));
         pos_ += n;
@@ -236,23 +237,6 @@ class Parser {
       out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
       out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
     }
-  }
-
-  size_t Utf8Len(size_t i) const {
-    unsigned char c = in_[i];
-    size_t n = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
-    if (n == 0 || i + n > in_.size()) return 0;
-    uint32_t cp = c & (0x7f >> n);
-    for (size_t k = 1; k < n; ++k) {
-      unsigned char d = in_[i + k];
-      if ((d & 0xc0) != 0x80) return 0;
-      cp = (cp << 6) | (d & 0x3f);
-    }
-    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
-        (cp >= 0xd800 && cp <= 0xdfff)) {
-      return 0;
-    }
-    return n;
   }
 
   void SkipSpace() {

@@ -4,10 +4,12 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "common/label_names.h"
 #include "common/labels.h"
 #include "common/log.h"
 #include "common/metrics/registry.h"
 #include "common/strings.h"
+#include "common/utf8.h"
 #include "remote/snappy_block.h"
 
 namespace pharos::remote {
@@ -23,54 +25,6 @@ struct Scratch {
 Scratch& ThreadScratch() {
   thread_local Scratch s;
   return s;
-}
-
-bool ValidLabelName(std::string_view n) {
-  if (n.empty()) return false;
-  for (size_t i = 0; i < n.size(); ++i) {
-    char c = n[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (i > 0 && c >= '0' && c <= '9'))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-bool ValidMetricName(std::string_view n) {
-  if (n.empty()) return false;
-  for (size_t i = 0; i < n.size(); ++i) {
-    char c = n[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
-          (i > 0 && c >= '0' && c <= '9'))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-bool ValidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = s[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t n = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return false;
-    uint32_t cp = c & (0x7f >> n);
-    for (size_t k = 1; k < n; ++k) {
-      unsigned char d = s[i + k];
-      if ((d & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (d & 0x3f);
-    }
-    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
-        (cp >= 0xd800 && cp <= 0xdfff)) {
-      return false;
-    }
-    i += n;
-  }
-  return true;
 }
 
 // The series' labels as {a="b", …} for messages (values quoted as sent).
@@ -102,12 +56,12 @@ absl::Status BuildLabels(const WriteRequestView& v, const SeriesView& s, size_t 
     const Label& l = (*pairs)[i];
     if (i > 0 && (*pairs)[i - 1].name == l.name) return fail(absl::StrCat("duplicate label name \"", l.name, "\""));
     if (l.name == kMetricName) {
-      if (!ValidMetricName(l.value)) return fail(absl::StrCat("invalid metric name \"", l.value, "\""));
+      if (!IsValidMetricName(l.value)) return fail(absl::StrCat("invalid metric name \"", l.value, "\""));
       has_name = true;
-    } else if (!ValidLabelName(l.name)) {
+    } else if (!IsValidLabelName(l.name)) {
       return fail(absl::StrCat("invalid label name \"", l.name, "\""));
     }
-    if (!ValidUtf8(l.value)) return fail(absl::StrCat("value of label \"", l.name, "\" is not valid UTF-8"));
+    if (!IsValidUtf8(l.value)) return fail(absl::StrCat("value of label \"", l.name, "\" is not valid UTF-8"));
   }
   if (!has_name) return fail("missing metric name (__name__ label)");
   // An empty value is the same as an absent label.

@@ -93,14 +93,6 @@ TEST(ApiParams, MatchersMustNotAllMatchEmpty) {
   EXPECT_EQ(bad.status().message(), "1:1: parse error: vector selector must contain at least one non-empty matcher");
 }
 
-TEST(GoFormat, QuotesLikeStrconvQuote) {
-  EXPECT_EQ(GoQuote("a\"b\\c"), "\"a\\\"b\\\\c\"");
-  EXPECT_EQ(GoQuote("tab\there\n"), "\"tab\\there\\n\"");
-  EXPECT_EQ(GoQuote(std::string("\x01\x7f", 2)), "\"\\x01\\x7f\"");
-  EXPECT_EQ(GoQuote("h\xc3\xa9"), "\"h\xc3\xa9\"");
-  EXPECT_EQ(GoQuote("\xff"), "\"\\xff\"");
-}
-
 TEST(GoFormat, FloatsLikeEncodingJson) {
   struct Case {
     double v;

@@ -4,30 +4,14 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "common/label_names.h"
 #include "common/metrics/text_format.h"
 
 namespace pharos::metrics {
 namespace {
 
-bool ValidMetricName(std::string_view n) {
-  if (n.empty()) return false;
-  for (size_t i = 0; i < n.size(); ++i) {
-    char c = n[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
-              (i > 0 && c >= '0' && c <= '9');
-    if (!ok) return false;
-  }
-  return true;
-}
-
 bool ValidLabelName(std::string_view n) {
-  if (n.empty() || n.substr(0, 2) == "__") return false;
-  for (size_t i = 0; i < n.size(); ++i) {
-    char c = n[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (i > 0 && c >= '0' && c <= '9');
-    if (!ok) return false;
-  }
-  return true;
+  return IsValidLabelName(n) && n.substr(0, 2) != "__";  // "__" names are reserved
 }
 
 [[noreturn]] void Die(const std::string& what) {
@@ -113,7 +97,7 @@ void HistogramFamily::Fill(const ChildBase& c, MetricSnapshot* m) const {
 template <typename F, typename... A>
 F* Registry::Register(std::string name, std::string help, MetricType type, std::vector<std::string> labels,
                       A&&... extra) {
-  if (!ValidMetricName(name)) Die("invalid metric name \"" + name + "\"");
+  if (!IsValidMetricName(name)) Die("invalid metric name \"" + name + "\"");
   for (const auto& l : labels) {
     if (!ValidLabelName(l)) Die(name + ": invalid label name \"" + l + "\"");
   }
@@ -161,7 +145,7 @@ Histogram* Registry::NewHistogram(std::string name, std::string help, std::vecto
 namespace {
 
 CollectFn ValueFunc(std::string name, std::string help, MetricType type, std::function<double()> fn) {
-  if (!ValidMetricName(name)) Die("invalid metric name \"" + name + "\"");
+  if (!IsValidMetricName(name)) Die("invalid metric name \"" + name + "\"");
   return [name = std::move(name), help = std::move(help), type, fn = std::move(fn)](std::vector<FamilySnapshot>* out) {
     FamilySnapshot f;
     f.name = name;
