@@ -14,14 +14,14 @@ ScrapeCache::Entry* ScrapeCache::Add(std::string_view raw, storage::SeriesRef re
 void ScrapeCache::ForEachStale(const std::function<void(Entry&)>& fn) {
   if (last_success_iter_ == 0) return;
   for (auto& [raw, e] : series_) {
-    if (e.last_iter == last_success_iter_ && e.last_iter != iter_) fn(e);
+    if (e.live_iter == last_success_iter_ && e.seen_iter != iter_) fn(e);
   }
 }
 
 void ScrapeCache::ForEachLive(const std::function<void(Entry&)>& fn) {
   if (last_success_iter_ == 0) return;
   for (auto& [raw, e] : series_) {
-    if (e.last_iter == last_success_iter_) fn(e);
+    if (e.live_iter == last_success_iter_) fn(e);
   }
 }
 
@@ -32,11 +32,14 @@ void ScrapeCache::EndScrape(bool success) {
     last_success_iter_ = 0;
     return;
   }
+  for (auto& [raw, e] : series_) {
+    if (e.seen_iter == iter_) e.live_iter = iter_;
+  }
   last_success_iter_ = iter_;
   if (iter_ % kEvictAfter != 0) return;
   // Occasional sweep: forget series and drops not seen for a while, so a
   // target whose series churn does not grow the cache without bound.
-  absl::erase_if(series_, [&](const auto& kv) { return iter_ - kv.second.last_iter > kEvictAfter; });
+  absl::erase_if(series_, [&](const auto& kv) { return iter_ - kv.second.last_touch > kEvictAfter; });
   if (dropped_.size() > 4 * series_.size() + 1024) dropped_.clear();
 }
 

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "common/labels.h"
 #include "common/strings.h"
@@ -37,7 +38,9 @@ class ScrapeCache {
   struct Entry {
     storage::SeriesRef ref = 0;
     Labels labels;          // final labels (after target labels and metric relabeling)
-    uint64_t last_iter = 0; // last scrape iteration that saw this series
+    uint64_t seen_iter = 0;   // scrape in progress saw it (staleness-tracked samples only)
+    uint64_t live_iter = 0;   // last successful scrape that saw it (staleness-tracked)
+    uint64_t last_touch = 0;  // last scrape that saw it at all (for eviction)
   };
 
   // Starts a scrape; iterations are numbered from 1.
@@ -55,12 +58,12 @@ class ScrapeCache {
   Entry* Add(std::string_view raw, storage::SeriesRef ref, Labels labels);
   void AddDropped(std::string_view raw) { dropped_.insert(std::string(raw)); }
 
-  // Marks the entry seen in this scrape. Returns false when it had already
-  // been seen in this scrape (a duplicate series in one body).
-  bool MarkSeen(Entry* e) {
-    if (e->last_iter == iter_) return false;
-    e->last_iter = iter_;
-    return true;
+  // Marks the entry seen in this scrape; `track_staleness` false leaves it
+  // out of staleness (samples with their own timestamps, as Prometheus does
+  // unless track_timestamps_staleness is set).
+  void MarkSeen(Entry* e, bool track_staleness) {
+    e->last_touch = iter_;
+    if (track_staleness) e->seen_iter = iter_;
   }
 
   // Series seen in the previous scrape and not in this one: they get a
@@ -92,7 +95,8 @@ class ScrapeCache {
 
   uint64_t iter_ = 0;
   uint64_t last_success_iter_ = 0;
-  absl::flat_hash_map<std::string, Entry> series_;
+  // node_hash_map: Entry pointers stay valid while entries are added.
+  absl::node_hash_map<std::string, Entry> series_;
   absl::flat_hash_set<std::string> dropped_;
   mutable std::mutex metadata_mu_;
   absl::flat_hash_map<std::string, MetricMetadata> metadata_;  // guarded by metadata_mu_

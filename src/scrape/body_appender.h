@@ -1,0 +1,91 @@
+// BodyAppender: turns one scrape body into samples in the storage, as a
+// Prometheus scrape loop does for one target: parse (all-or-nothing), attach
+// the target's labels (honor_labels), apply metric_relabel_configs, enforce
+// limits, append through the cache of refs, write staleness markers for
+// series that are gone, and finally the synthetic series (up,
+// scrape_duration_seconds, ...).
+//
+// One BodyAppender per target, used by its scrape loop's thread only.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "common/labels.h"
+#include "config/scrape_config.h"
+#include "scrape/scrape_cache.h"
+#include "storage/appender.h"
+
+namespace pharos::scrape {
+
+struct AppendStats {
+  uint64_t scraped = 0;              // samples in the body
+  uint64_t post_relabel = 0;         // samples left after metric relabeling
+  uint64_t series_added = 0;         // series not seen before by this target
+  uint64_t out_of_order = 0;         // refused by the storage, by kind
+  uint64_t duplicates = 0;
+  uint64_t out_of_bounds = 0;
+  uint64_t stale_markers = 0;
+};
+
+struct BodyAppenderOptions {
+  Labels target_labels;  // public labels of the target (job, instance, ...)
+  bool honor_labels = false;
+  bool honor_timestamps = true;
+  bool track_timestamps_staleness = false;
+  config::ScrapeLimits limits;
+  const std::vector<config::RelabelConfig>* metric_relabel = nullptr;  // owned by the config
+};
+
+class BodyAppender {
+ public:
+  BodyAppender(storage::Appendable* storage, BodyAppenderOptions opts);
+
+  // Appends the samples of `body` (format chosen by content_type) at
+  // timestamp `ts_ms`. On any error (parse error, limit exceeded, storage
+  // error) nothing of the body is stored, the series of the last good scrape
+  // are marked stale, and the error says why.
+  absl::Status AppendBody(std::string_view body, std::string_view content_type, int64_t ts_ms,
+                          AppendStats* stats);
+
+  // A scrape that failed before a body arrived: marks the last good scrape's
+  // series stale.
+  absl::Status AppendFailure(int64_t ts_ms);
+
+  // Writes up, scrape_duration_seconds, scrape_samples_scraped,
+  // scrape_samples_post_metric_relabeling and scrape_series_added.
+  absl::Status AppendReport(int64_t ts_ms, bool up, double duration_s, const AppendStats& stats);
+
+  // Marks every series of the last good scrape and the report series stale
+  // (the target went away).
+  absl::Status AppendEndOfTarget(int64_t ts_ms);
+
+  ScrapeCache& cache() { return cache_; }
+
+ private:
+  absl::Status ParseAndAppend(std::string_view body, std::string_view content_type, int64_t ts_ms,
+                              storage::Appender* app, AppendStats* stats);
+  // Final labels of a new series: target labels merged, relabeled, checked.
+  // Returns false (and leaves *out empty) when metric relabeling drops it.
+  absl::StatusOr<bool> BuildLabels(const Labels& parsed, Labels* out);
+  absl::Status CheckLimits(const Labels& l) const;
+  void CountAppendError(const absl::Status& s, AppendStats* stats) const;
+
+  storage::Appendable* storage_;
+  BodyAppenderOptions opts_;
+  ScrapeCache cache_;
+  std::vector<std::pair<Labels, storage::SeriesRef>> report_refs_;  // synthetic series
+  Labels parsed_;       // scratch
+  LabelsBuilder builder_;  // scratch
+};
+
+// Target labels merged into a sample's labels as Prometheus does: with
+// honor_labels the sample's own values win; otherwise a clashing sample
+// label is kept as "exported_<name>" and the target's value is set.
+Labels MergeTargetLabels(const Labels& sample, const Labels& target, bool honor_labels);
+
+}  // namespace pharos::scrape
