@@ -3,6 +3,9 @@
 #include <cstdio>
 
 #include "app/command_line.h"
+#include "app/server.h"
+#include "common/log.h"
+#include "config/config.h"
 
 namespace pharos::app {
 
@@ -17,10 +20,31 @@ int Main(int argc, char** argv) {
     case CommandLine::Kind::kVersion:
       std::printf("%s\n", cl->help.c_str());
       return 0;
-    default:
-      std::fprintf(stderr, "pharos: this command is not available in this build yet\n");
-      return 1;
+    case CommandLine::Kind::kCheckConfig: {
+      int rc = 0;
+      for (const auto& file : cl->args) {
+        std::printf("Checking %s\n", file.c_str());
+        auto r = config::CheckConfigFile(file);
+        if (r.ok()) {
+          std::printf("%s\n", r->c_str());
+        } else {
+          std::fprintf(stderr, "  FAILED: %s\n", std::string(r.status().message()).c_str());
+          rc = 1;
+        }
+      }
+      return rc;
+    }
+    case CommandLine::Kind::kServer:
+      break;
   }
+  log::Level level;
+  log::Format format;
+  if (!log::ParseLevel(cl->flags.log_level, &level) || !log::ParseFormat(cl->flags.log_format, &format)) {
+    std::fprintf(stderr, "pharos: error: bad --log.level or --log.format\n");
+    return 2;
+  }
+  log::Configure(level, format);
+  return RunServer(cl->flags);
 }
 
 }  // namespace pharos::app

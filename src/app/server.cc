@@ -1,0 +1,364 @@
+#include "app/server.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <climits>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "api/api.h"
+#include "app/scrape_targets.h"
+#include "app/storage_backend.h"
+#include "app/web_assets.h"
+#include "common/duration.h"
+#include "common/log.h"
+#include "common/metrics/process_collector.h"
+#include "common/metrics/registry.h"
+#include "common/status_macros.h"
+#include "common/strings.h"
+#include "config/config.h"
+#include "disk/env.h"
+#include "http/listen_address.h"
+#include "http/server.h"
+#include "scrape/manager.h"
+
+namespace pharos::app {
+
+std::string DefaultConfigYaml(const std::string& self_target) {
+  return absl::StrCat(
+      "# The configuration pharos runs without --config.file: it watches itself.\n"
+      "global:\n"
+      "  scrape_interval: 15s\n"
+      "  evaluation_interval: 15s\n"
+      "scrape_configs:\n"
+      "  - job_name: pharos\n"
+      "    static_configs:\n"
+      "      - targets: ['",
+      self_target, "']\n");
+}
+
+std::string SelfTarget(const std::string& listen_address, int port) {
+  std::string host;
+  auto colon = listen_address.rfind(':');
+  if (colon != std::string::npos) host = listen_address.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+    if (host == "::" || host.empty()) return absl::StrCat("127.0.0.1:", port);
+    return absl::StrCat("[", host, "]:", port);
+  }
+  if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
+  return absl::StrCat(host, ":", port);
+}
+
+struct Server::State {
+  Flags flags;
+  absl::Time start_time = absl::Now();
+
+  metrics::Registry registry;
+  std::unique_ptr<StorageBackend> storage;
+  std::unique_ptr<scrape::Manager> scrape;
+  std::unique_ptr<ScrapeTargets> targets;
+  std::unique_ptr<api::Api> api;
+  std::unique_ptr<http::Server> http;
+  std::unique_ptr<api::HealthProvider> health;
+
+  std::mutex reload_mu;  // serialises reloads
+  mutable std::mutex cfg_mu;
+  std::shared_ptr<const config::Config> config;  // guarded by cfg_mu
+  bool last_reload_ok = false;                   // guarded by cfg_mu
+  absl::Time last_reload_time;                   // guarded by cfg_mu
+  std::string self_target;
+  std::atomic<bool> ready{false};
+
+  metrics::Gauge* reload_success = nullptr;
+  metrics::Gauge* reload_time = nullptr;
+  metrics::Counter* reload_failures = nullptr;
+
+  absl::StatusOr<config::Config> LoadConfig() const {
+    if (flags.config_file.empty()) return config::LoadString(DefaultConfigYaml(self_target), "<embedded default>");
+    return config::LoadFile(flags.config_file);
+  }
+
+  std::shared_ptr<const config::Config> Config() const {
+    std::lock_guard<std::mutex> l(cfg_mu);
+    return config;
+  }
+};
+
+namespace {
+
+class ServerHealth final : public api::HealthProvider {
+ public:
+  ServerHealth(StorageBackend* storage, scrape::Manager* scrape) : storage_(storage), scrape_(scrape) {}
+  std::vector<api::ComponentHealth> CheckHealth() override {
+    std::vector<api::ComponentHealth> out;
+    absl::Status st = storage_->Health();
+    out.push_back({"storage", st.ok() ? api::ComponentState::kHealthy : api::ComponentState::kUnhealthy,
+                   std::string(SV(st.message()))});
+    absl::Status wal = storage_->WalHealth();
+    out.push_back({"wal", wal.ok() ? api::ComponentState::kHealthy : api::ComponentState::kUnhealthy,
+                   std::string(SV(wal.message()))});
+    out.push_back({"scraping", api::ComponentState::kHealthy, ""});
+    (void)scrape_;
+    return out;
+  }
+
+ private:
+  StorageBackend* storage_;
+  scrape::Manager* scrape_;
+};
+
+std::string_view ContentTypeOf(std::string_view path) {
+  auto ends = [&](std::string_view s) { return path.size() >= s.size() && path.substr(path.size() - s.size()) == s; };
+  if (ends(".html")) return "text/html; charset=utf-8";
+  if (ends(".js")) return "text/javascript; charset=utf-8";
+  if (ends(".css")) return "text/css; charset=utf-8";
+  if (ends(".svg")) return "image/svg+xml";
+  return "application/octet-stream";
+}
+
+void RegisterWebUi(http::Router& router) {
+  const WebAsset* index = nullptr;
+  for (const auto& a : WebAssets()) {
+    if (a.path == "index.html") index = &a;
+    std::string_view ct = a.content_type.empty() ? ContentTypeOf(a.path) : a.content_type;
+    std::string body(a.data);
+    std::string type(ct);
+    router.Get(absl::StrCat("/static/", AV(a.path)), [body, type](http::Request&, http::Response& res) {
+      res.headers.emplace_back("Content-Type", type);
+      res.headers.emplace_back("Cache-Control", "no-cache");
+      res.body = body;
+    }, {.metric_name = "/static"});
+  }
+  if (index == nullptr) return;
+  std::string page(index->data);
+  for (const char* path : {"/", "/graph", "/query", "/targets"}) {
+    router.Get(path, [page](http::Request&, http::Response& res) {
+      res.headers.emplace_back("Content-Type", "text/html; charset=utf-8");
+      res.body = page;
+    }, {.metric_name = "/"});
+  }
+}
+
+int64_t CountThreads() {
+  auto tasks = disk::PosixEnv()->ListDir("/proc/self/task");
+  return tasks.ok() ? static_cast<int64_t>(tasks->size()) : 0;
+}
+
+std::map<std::string, std::string> FlagMap(const Flags& f) {
+  std::map<std::string, std::string> m;
+  for (const auto& [k, v] : f.all) m[k] = v;
+  return m;
+}
+
+}  // namespace
+
+Server::Server(Flags flags) : s_(std::make_unique<State>()) { s_->flags = std::move(flags); }
+
+Server::~Server() { Stop(); }
+
+int Server::port() const { return s_->http ? s_->http->port() : 0; }
+
+absl::Status Server::Start() {
+  State& s = *s_;
+  metrics::RegisterProcessCollector(&s.registry);
+  s.reload_success = s.registry.NewGauge("prometheus_config_last_reload_successful",
+                                         "Whether the last configuration reload attempt was successful.");
+  s.reload_time = s.registry.NewGauge("prometheus_config_last_reload_success_timestamp_seconds",
+                                      "Timestamp of the last successful configuration reload.");
+  s.reload_failures = s.registry.NewCounter("pharos_config_reload_failures_total",
+                                            "Configuration reloads refused because the file was invalid.");
+
+  // The HTTP server binds first: the embedded default scrapes this server,
+  // at the port it really got.
+  http::ServerOptions so;
+  so.listen_address = s.flags.listen_address;
+  so.registry = &s.registry;
+  so.max_connections = static_cast<size_t>(s.flags.max_connections);
+  so.max_body_bytes = static_cast<size_t>(s.flags.max_body_bytes);
+  so.read_timeout = absl::Milliseconds(s.flags.read_timeout_ms);
+  s.http = std::make_unique<http::Server>(so);
+
+  // Config before anything is opened: a bad file stops the start.
+  // (Its self target needs the port, so the embedded default is loaded
+  // after the bind, below; a file is checked now.)
+  std::optional<config::Config> cfg;
+  if (!s.flags.config_file.empty()) {
+    auto c = s.LoadConfig();
+    if (!c.ok()) return absl::InvalidArgumentError(absl::StrCat("loading configuration: ", c.status().message()));
+    cfg = std::move(*c);
+  }
+
+  StorageOptions sto;
+  sto.path = s.flags.tsdb_path;
+  sto.retention_ms = s.flags.retention_ms;
+  sto.retention_bytes = s.flags.retention_bytes;
+  sto.fsync = s.flags.wal_fsync;
+  sto.fsync_interval_ms = s.flags.wal_fsync_interval_ms;
+  if (cfg && cfg->storage.tsdb) sto.out_of_order_window_ms = cfg->storage.tsdb->out_of_order_time_window_ms;
+  ASSIGN_OR_RETURN(s.storage, OpenStorage(sto, &s.registry));
+
+  s.scrape = std::make_unique<scrape::Manager>(s.storage->appendable());
+  s.targets = std::make_unique<ScrapeTargets>(s.scrape.get());
+  s.health = std::make_unique<ServerHealth>(s.storage.get(), s.scrape.get());
+
+  api::ApiOptions ao;
+  ao.app_name = "Pharos";
+  ao.enable_lifecycle = s.flags.enable_lifecycle;
+  ao.enable_admin_api = s.flags.enable_admin_api;
+  ao.global_url.listen_address = s.flags.listen_address;
+  api::ApiDeps deps;
+  deps.queryable = s.storage->queryable();
+  deps.appendable = s.storage->appendable();
+  deps.registry = &s.registry;
+  deps.targets = s.targets.get();
+  deps.health = s.health.get();
+  deps.build_info = api::BuildInfo{PHAROS_VERSION, "", "", "", "", absl::StrCat("gcc ", __VERSION__)};
+  deps.flags = FlagMap(s.flags);
+  deps.config_yaml = [st = &s] {
+    auto c = st->Config();
+    return c ? config::DumpYaml(*c) : std::string();
+  };
+  deps.runtime_info = [st = &s] {
+    api::RuntimeInfo r;
+    r.start_time = st->start_time;
+    char buf[PATH_MAX];
+    if (getcwd(buf, sizeof buf) != nullptr) r.cwd = buf;
+    {
+      std::lock_guard<std::mutex> l(st->cfg_mu);
+      r.reload_config_success = st->last_reload_ok;
+      r.last_config_time = st->last_reload_time;
+    }
+    r.corruption_count = st->storage->CorruptionCount();
+    r.goroutine_count = CountThreads();
+    r.gomaxprocs = static_cast<int64_t>(std::thread::hardware_concurrency());
+    r.gogc = "";
+    std::string ret;
+    if (st->flags.retention_ms > 0) ret = FormatDurationMs(st->flags.retention_ms);
+    if (st->flags.retention_bytes > 0) {
+      absl::StrAppend(&ret, ret.empty() ? "" : " or ", st->flags.retention_bytes, "B");
+    }
+    r.storage_retention = ret;
+    return r;
+  };
+  deps.ready = [st = &s] { return st->ready.load(); };
+  deps.reload = [this] { return Reload(); };
+  deps.compact = [st = &s] { return st->storage->CompactHead(); };
+  s.api = std::make_unique<api::Api>(ao, std::move(deps));
+  s.api->Register(s.http->router());
+  RegisterWebUi(s.http->router());
+
+  RETURN_IF_ERROR(s.http->Start());
+  s.self_target = SelfTarget(s.flags.listen_address, s.http->port());
+  if (!cfg) {
+    auto c = s.LoadConfig();
+    if (!c.ok()) return c.status();
+    cfg = std::move(*c);
+  }
+  auto shared = std::make_shared<const config::Config>(std::move(*cfg));
+  s.scrape->ApplyConfig(*shared);
+  {
+    std::lock_guard<std::mutex> l(s.cfg_mu);
+    s.config = shared;
+    s.last_reload_ok = true;
+    s.last_reload_time = absl::Now();
+  }
+  s.reload_success->Set(1);
+  s.reload_time->Set(absl::ToDoubleSeconds(s.last_reload_time - absl::UnixEpoch()));
+  s.ready = true;
+  log::Info("main", "server is ready to receive web requests",
+            {{"address", s.flags.listen_address}, {"port", absl::StrCat(s.http->port())},
+             {"config", s.flags.config_file.empty() ? "<embedded default>" : s.flags.config_file}});
+  return absl::OkStatus();
+}
+
+absl::Status Server::Reload() {
+  State& s = *s_;
+  std::lock_guard<std::mutex> rl(s.reload_mu);
+  auto c = s.LoadConfig();
+  if (!c.ok()) {
+    log::Error("main", "configuration reload refused; the running configuration stays",
+               {{"err", std::string(SV(c.status().message()))}});
+    {
+      std::lock_guard<std::mutex> l(s.cfg_mu);
+      s.last_reload_ok = false;
+    }
+    s.reload_success->Set(0);
+    s.reload_failures->Inc();
+    return absl::InvalidArgumentError(absl::StrCat("error loading config: ", c.status().message()));
+  }
+  auto shared = std::make_shared<const config::Config>(std::move(*c));
+  if (s.scrape) s.scrape->ApplyConfig(*shared);
+  if (shared->storage.tsdb) s.storage->SetOutOfOrderWindow(shared->storage.tsdb->out_of_order_time_window_ms);
+  absl::Time now = absl::Now();
+  {
+    std::lock_guard<std::mutex> l(s.cfg_mu);
+    s.config = shared;
+    s.last_reload_ok = true;
+    s.last_reload_time = now;
+  }
+  s.reload_success->Set(1);
+  s.reload_time->Set(absl::ToDoubleSeconds(now - absl::UnixEpoch()));
+  log::Info("main", "completed loading of configuration file",
+            {{"filename", s.flags.config_file.empty() ? "<embedded default>" : s.flags.config_file}});
+  return absl::OkStatus();
+}
+
+void Server::Stop() {
+  State& s = *s_;
+  s.ready = false;
+  if (s.scrape) {
+    log::Info("main", "stopping scrape manager");
+    s.scrape->Stop();
+  }
+  if (s.http) {
+    s.http->Stop(absl::Seconds(10));
+  }
+  if (s.storage) {
+    log::Info("main", "closing storage");
+    absl::Status st = s.storage->Close();
+    if (!st.ok()) log::Error("main", "closing storage", {{"err", std::string(SV(st.message()))}});
+    s.storage.reset();
+  }
+  s.scrape.reset();
+}
+
+int RunServer(const Flags& flags) {
+  // Signals are taken by this thread alone (sigwait): block them before any
+  // other thread exists, so every thread inherits the mask.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  Server server(flags);
+  absl::Status st = server.Start();
+  if (!st.ok()) {
+    log::Error("main", "cannot start", {{"err", std::string(SV(st.message()))}});
+    std::fprintf(stderr, "pharos: %s\n", std::string(SV(st.message())).c_str());
+    return 1;
+  }
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      (void)server.Reload();
+      continue;
+    }
+    log::Warn("main", "received a signal, exiting gracefully", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    break;
+  }
+  server.Stop();
+  log::Info("main", "see you next time");
+  return 0;
+}
+
+}  // namespace pharos::app
