@@ -77,7 +77,7 @@ struct Slot {
 // `native` set when the item is a native histogram.
 bool ExpandValues(std::string_view text, std::vector<Slot>* out, bool* native) {
   *native = false;
-  for (absl::string_view item_av : absl::StrSplit(AV(text), ' ', absl::SkipWhitespace())) {
+  for (absl::string_view item_av : absl::StrSplit(AV(text), absl::ByAnyChar(" \t"), absl::SkipWhitespace())) {
     std::string_view item = SV(item_av);
     if (item.starts_with("{{")) {
       *native = true;
@@ -300,6 +300,7 @@ void PinAt(Expr& e, int64_t t) {
     case ExprKind::kMatrixSelector: pin(static_cast<MatrixSelector&>(e).vs->mods); break;
     case ExprKind::kSubquery: {
       auto& s = static_cast<SubqueryExpr&>(e);
+      if (s.mods.at != AtKind::kNone) break;  // keeps its own time, and so does its inside
       pin(s.mods);
       PinAt(*s.expr, t);
       break;
@@ -351,7 +352,12 @@ class Runner {
         continue;
       }
       size_t end = i + 1;
-      while (end < lines.size() && !lines[end].empty()) ++end;
+      auto is_command = [](const std::string& x) {
+        return x == "clear" || x.starts_with("load ") || x.starts_with("eval ") || x.starts_with("eval_");
+      };
+      if (l != "clear") {
+        while (end < lines.size() && !lines[end].empty() && !is_command(lines[end])) ++end;
+      }
       std::vector<std::string> block(lines.begin() + i + 1, lines.begin() + end);
       int lineno = static_cast<int>(i) + 1;
       if (l == "clear") {
@@ -401,11 +407,11 @@ class Runner {
     o.line = lineno;
     bool fail = cmd.starts_with("eval_fail");
     bool ordered = cmd.starts_with("eval_ordered");
-    std::string_view rest = std::string_view(cmd).substr(cmd.find(' ') + 1);
+    std::string_view rest = std::string_view(cmd).substr(cmd.find_first_of(" \t") + 1);
     bool range = false;
     int64_t t = 0, start = 0, end = 0, step = 0;
     auto next_word = [&](std::string_view* s) {
-      size_t sp = s->find(' ');
+      size_t sp = s->find_first_of(" \t");
       std::string_view w = s->substr(0, sp);
       *s = sp == std::string_view::npos ? std::string_view() : s->substr(sp + 1);
       return w;
