@@ -140,25 +140,34 @@ absl::StatusOr<Value> Evaluator::EvalAggregate(const AggregateExpr& e) {
   }
 
   if (e.op == AggOp::kCountValues) {
+    // Keyed by the output labels: the value label may overwrite a grouping label.
     const std::string& label = param.str;
-    absl::flat_hash_map<std::pair<size_t, std::string>, size_t> out_idx;
-    absl::flat_hash_map<std::pair<size_t, std::string>, double> counts;
-    std::vector<std::pair<size_t, std::string>> order;
+    absl::flat_hash_map<uint64_t, std::vector<size_t>> out_by_hash;
+    std::vector<double> counts;
+    std::vector<size_t> touched;
     for (size_t i = 0; i < n_; ++i) {
-      counts.clear();
-      order.clear();
       for (size_t s = 0; s < vec.size(); ++s) {
         if (!vec[s].Has(i)) continue;
-        auto key = std::make_pair(group_of[s], FormatFloatGo(vec[s].v[i]));
-        auto [it, fresh] = counts.emplace(key, 0);
-        if (fresh) order.push_back(key);
-        it->second += 1;
+        Labels l = LabelsBuilder(group_labels[group_of[s]]).Set(label, FormatFloatGo(vec[s].v[i])).Build();
+        auto& cands = out_by_hash[l.Hash()];
+        size_t idx = SIZE_MAX;
+        for (size_t c : cands) {
+          if (out.vec[c].labels == l) idx = c;
+        }
+        if (idx == SIZE_MAX) {
+          idx = out.vec.size();
+          cands.push_back(idx);
+          out.vec.push_back(NewSeries(std::move(l)));
+          counts.push_back(0);
+        }
+        if (counts[idx] == 0) touched.push_back(idx);
+        counts[idx] += 1;
       }
-      for (const auto& key : order) {
-        auto [it, fresh] = out_idx.emplace(key, out.vec.size());
-        if (fresh) out.vec.push_back(NewSeries(LabelsBuilder(group_labels[key.first]).Set(label, key.second).Build()));
-        out.vec[it->second].Set(i, counts[key]);
+      for (size_t idx : touched) {
+        out.vec[idx].Set(i, counts[idx]);
+        counts[idx] = 0;
       }
+      touched.clear();
     }
     return out;
   }

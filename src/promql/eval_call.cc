@@ -366,14 +366,20 @@ absl::StatusOr<Value> Evaluator::EvalCall(const Call& e) {
           bool desc = id == FunctionId::kSortByLabelDesc;
           std::vector<std::string> names;
           for (const Value& p : params) names.push_back(p.str);
+          // By value first (NaN last), so that equal label values keep that order.
+          std::stable_sort(vec.begin(), vec.end(), [&](const StepSeries& a, const StepSeries& b) {
+            double x = a.v[0], y = b.v[0];
+            if (std::isnan(y) && !std::isnan(x)) return true;
+            if (std::isnan(x)) return false;
+            return desc ? x > y : x < y;
+          });
           std::stable_sort(vec.begin(), vec.end(), [&](const StepSeries& a, const StepSeries& b) {
             for (const auto& n : names) {
               std::string_view x = a.labels.Get(n), y = b.labels.Get(n);
               if (x == y) continue;
               return desc ? NaturalLess(y, x) : NaturalLess(x, y);
             }
-            int c = Labels::Compare(a.labels, b.labels);
-            return desc ? c > 0 : c < 0;
+            return false;
           });
         }
         break;

@@ -383,6 +383,8 @@ class Runner {
   std::string Load(const std::string& interval_text, const std::vector<std::string>& block) {
     int64_t interval;
     if (!ParseTime(Trim(interval_text), &interval)) return "bad load interval";
+    // As upstream, a series given twice in one block takes the later line.
+    std::map<Labels, std::vector<Slot>> defs;
     for (const auto& line : block) {
       Labels labels;
       std::string_view rest;
@@ -393,6 +395,9 @@ class Runner {
         if (native) continue;  // native histogram series are not loaded
         return absl::StrCat("bad values: ", line);
       }
+      defs[labels] = std::move(slots);
+    }
+    for (const auto& [labels, slots] : defs) {
       for (size_t k = 0; k < slots.size(); ++k) {
         if (!slots[k].present) continue;
         absl::Status st = store_->Add(labels, static_cast<int64_t>(k) * interval, slots[k].v);
