@@ -103,6 +103,10 @@ absl::StatusOr<QueryResult> Engine::RangeQuery(storage::Queryable& q, const Expr
         "zero or negative query resolution step widths are not accepted. Try a positive integer");
   }
   if (end_ms < start_ms) return absl::InvalidArgumentError("end timestamp must not be before start time");
+  if ((end_ms - start_ms) / step_ms >= options_.max_samples) {
+    return absl::ResourceExhaustedError(
+        "query processing would load too many samples into memory in query execution");
+  }
   ValueType t = TypeOf(expr);
   if (t != ValueType::kVector && t != ValueType::kScalar) {
     return absl::InvalidArgumentError(absl::StrCat("invalid expression type \"", ValueTypeName(t),

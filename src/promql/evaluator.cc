@@ -171,6 +171,10 @@ absl::StatusOr<Evaluator::Windows> Evaluator::LoadWindows(const Expr& arg_in) {
   int64_t lo = first_ref - sq.range_ms;
   int64_t inner_start = step * (lo / step);
   if (inner_start < lo) inner_start += step;
+  if (last_ref >= inner_start && (last_ref - inner_start) / step >= qs_->opts->max_samples) {
+    return absl::ResourceExhaustedError(
+        "query processing would load too many samples into memory in query execution");
+  }
   Evaluator inner(qs_, inner_start, last_ref, step);
   auto v = inner.Eval(*sq.expr);
   if (!v.ok()) return v.status();
