@@ -133,8 +133,10 @@ absl::StatusOr<QueryResult> Engine::RangeQuery(storage::Queryable& q, const Expr
     }
     if (!s.points.empty()) r.series.push_back(std::move(s));
   }
-  std::sort(r.series.begin(), r.series.end(),
-            [](const Series& a, const Series& b) { return Labels::Compare(a.labels, b.labels) < 0; });
+  auto by_labels = [](const Series& a, const Series& b) { return Labels::Compare(a.labels, b.labels) < 0; };
+  if (!std::is_sorted(r.series.begin(), r.series.end(), by_labels)) {
+    std::sort(r.series.begin(), r.series.end(), by_labels);
+  }
   return r;
 }
 
