@@ -2,18 +2,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "disk/crc32c.h"
+#include "tsdb/chunkenc/coding.h"
 
 namespace pharos::tsdb::wal {
 namespace {
 
+using chunkenc::Crc32c;
+using chunkenc::ReadBE32;
+
 void PutU32(char* p, uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(v >> (8 * i));
-}
-uint32_t GetU32(const char* p) {
-  uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(static_cast<uint8_t>(p[i])) << (8 * i);
-  return v;
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(v >> (24 - 8 * i));
 }
 
 }  // namespace
@@ -22,8 +20,8 @@ void AppendFrame(uint8_t type, std::string_view payload, std::string* out) {
   char h[kRecordHeaderBytes];
   h[0] = static_cast<char>(type);
   PutU32(h + 1, static_cast<uint32_t>(payload.size()));
-  uint32_t crc = disk::Crc32c(std::string_view(h, 5));
-  crc = disk::Crc32c(payload, crc);
+  uint32_t crc = Crc32c(std::string_view(h, 5));
+  crc = Crc32c(payload, crc);
   PutU32(h + 5, crc);
   out->append(h, kRecordHeaderBytes);
   out->append(payload);
@@ -42,7 +40,7 @@ ScanResult ScanRecords(std::string_view data,
     }
     const char* h = data.data() + pos;
     uint8_t type = static_cast<uint8_t>(h[0]);
-    uint32_t len = GetU32(h + 1);
+    uint32_t len = ReadBE32(h + 1);
     if (type == 0) {
       r.corrupt = true;
       r.reason = absl::StrCat("invalid record type 0 at offset ", pos);
@@ -60,9 +58,9 @@ ScanResult ScanRecords(std::string_view data,
       break;
     }
     std::string_view payload(h + kRecordHeaderBytes, len);
-    uint32_t crc = disk::Crc32c(std::string_view(h, 5));
-    crc = disk::Crc32c(payload, crc);
-    if (crc != GetU32(h + 5)) {
+    uint32_t crc = Crc32c(std::string_view(h, 5));
+    crc = Crc32c(payload, crc);
+    if (crc != ReadBE32(h + 5)) {
       r.corrupt = true;
       r.reason = absl::StrCat("checksum mismatch in record at offset ", pos);
       break;

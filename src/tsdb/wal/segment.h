@@ -1,6 +1,6 @@
 // Record framing inside WAL segment files (docs/format/wal.md):
 //
-//   type u8 | length u32 LE | crc32c u32 LE | payload (length bytes)
+//   type u8 | length u32 BE | crc32c u32 BE | payload (length bytes)
 //
 // The CRC-32C covers type, length and payload. Type 0 is never written, so a
 // zero-filled tail (a file extended but not written before a crash) reads as

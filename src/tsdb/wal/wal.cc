@@ -188,6 +188,25 @@ void Wal::ObserveFsync(double seconds, bool ok) {
   ++stats_.fsync_latency_cumulative.back();
 }
 
+absl::Status Wal::SyncOutsideLock(std::unique_lock<std::mutex>& l) {
+  syncing_ = true;
+  const uint64_t target = written_seq_;
+  const uint64_t target_size = size_;
+  std::shared_ptr<disk::WritableFile> f = file_;
+  l.unlock();
+  auto t0 = std::chrono::steady_clock::now();
+  absl::Status s = f->Sync();
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  l.lock();
+  syncing_ = false;
+  ObserveFsync(secs, s.ok());
+  if (s.ok()) {
+    synced_seq_ = std::max(synced_seq_, target);
+    synced_size_ = std::max(synced_size_, target_size);
+  }
+  return s;
+}
+
 absl::Status Wal::RestoreLocked(uint64_t size) {
   if (file_) (void)file_->Close();
   file_.reset();
@@ -330,23 +349,8 @@ absl::Status Wal::Log(std::span<const Record> records) {
       sync_error_ = absl::UnavailableError("WAL segment unavailable, commit not stored");
       return sync_error_;
     }
-    syncing_ = true;
-    const uint64_t target = written_seq_;
-    const uint64_t target_size = size_;
-    std::shared_ptr<disk::WritableFile> f = file_;
-    l.unlock();
-    auto t0 = std::chrono::steady_clock::now();
-    absl::Status ss = f->Sync();
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    l.lock();
-    syncing_ = false;
-    ObserveFsync(secs, ss.ok());
-    if (ss.ok()) {
-      synced_seq_ = std::max(synced_seq_, target);
-      synced_size_ = std::max(synced_size_, target_size);
-    } else {
-      SyncFailedLocked(ss);
-    }
+    absl::Status ss = SyncOutsideLock(l);
+    if (!ss.ok()) SyncFailedLocked(ss);
     cv_.notify_all();
   }
   health_ = absl::OkStatus();
@@ -359,21 +363,8 @@ void Wal::IntervalLoop() {
     cv_.wait_for(l, std::chrono::milliseconds(opts_.fsync.interval_ms), [&] { return stop_; });
     if (stop_) return;
     if (syncing_ || !file_ || synced_seq_ >= written_seq_) continue;
-    syncing_ = true;
-    const uint64_t target = written_seq_;
-    const uint64_t target_size = size_;
-    std::shared_ptr<disk::WritableFile> f = file_;
-    l.unlock();
-    auto t0 = std::chrono::steady_clock::now();
-    absl::Status s = f->Sync();
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    l.lock();
-    syncing_ = false;
-    ObserveFsync(secs, s.ok());
-    if (s.ok()) {
-      synced_seq_ = std::max(synced_seq_, target);
-      synced_size_ = std::max(synced_size_, target_size);
-    } else {
+    absl::Status s = SyncOutsideLock(l);
+    if (!s.ok()) {
       health_ = Annotate(s, "WAL fsync failed");
       log::Error(kComponent, "periodic WAL fsync failed", {{"error", s}});
     }

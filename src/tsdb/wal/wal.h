@@ -126,6 +126,9 @@ class Wal {
   // WAL is marked broken and the next Log retries.
   absl::Status RestoreLocked(uint64_t size);
   void SyncFailedLocked(const absl::Status& s);
+  // With mu_ held (via l), no fsync running and a current file: fsyncs it
+  // with mu_ released and records the result; returns with mu_ held.
+  absl::Status SyncOutsideLock(std::unique_lock<std::mutex>& l);
   void ObserveFsync(double seconds, bool ok);
   void IntervalLoop();
 
