@@ -94,8 +94,9 @@ class Parser {
   explicit Parser(std::string_view input) : input_(input) {}
 
   std::optional<ParseError> Init() {
-    internal::LexError le;
-    if (!internal::Lex(input_, &toks_, &le)) return ParseError{le.pos, le.message};
+    if (!internal::Lex(input_, &toks_, &lex_err_)) {
+      // Reported when the parser reaches the error token.
+    }
     return std::nullopt;
   }
 
@@ -117,9 +118,11 @@ class Parser {
   const ParseError& error() const { return *err_; }
 
  private:
-  const Token& Peek(int k = 0) const {
+  const Token& Peek(int k = 0) {
     size_t i = pos_ + k;
-    return i < toks_.size() ? toks_[i] : toks_.back();
+    const Token& t = i < toks_.size() ? toks_[i] : toks_.back();
+    if (k == 0 && t.kind == Tok::kError) Fail(t.pos, lex_err_.message);
+    return t;
   }
   const Token& Next() {
     const Token& t = Peek();
@@ -152,7 +155,7 @@ class Parser {
     return t.kind == Tok::kIdentifier && Lower(t.text) == w;
   }
 
-  std::optional<BinOp> PeekBinOp() const {
+  std::optional<BinOp> PeekBinOp() {
     const Token& t = Peek();
     switch (t.kind) {
       case Tok::kAdd: return BinOp::kAdd;
@@ -266,7 +269,8 @@ class Parser {
       }
       ValueType vt = TypeOf(*inner);
       if (vt != ValueType::kScalar && vt != ValueType::kVector) {
-        Fail(t.pos, "unary expression only allowed on expressions of type scalar or instant vector");
+        Fail(t.pos, absl::StrCat("unary expression only allowed on expressions of type scalar or instant vector, got \"",
+                                 ValueTypeName(vt), "\""));
         return nullptr;
       }
       auto u = std::make_unique<UnaryExpr>();
@@ -528,7 +532,19 @@ class Parser {
           if (agg && (n1.kind == Tok::kLeftParen || IsWord(n1, "by") || IsWord(n1, "without"))) {
             return ParseAggregate(*agg);
           }
-          if (n1.kind == Tok::kLeftParen) return ParseCall();
+          if (n1.kind == Tok::kLeftParen) {
+            static const char* const kKeywords[] = {"by", "without", "on", "ignoring", "group_left", "group_right",
+                                                    "bool", "offset", "start", "end", "and", "or", "unless",
+                                                    "atan2"};
+            std::string w = Lower(t.text);
+            for (const char* k : kKeywords) {
+              if (w == k) {
+                Unexpected(t);
+                return nullptr;
+              }
+            }
+            return ParseCall();
+          }
         }
         Next();
         return ParseVectorSelector(std::string(t.text), t.pos);
@@ -788,7 +804,7 @@ class Parser {
       return false;
     }
     if (IsComparison(be.op) && !be.return_bool && lt == ValueType::kScalar && rt == ValueType::kScalar) {
-      Fail(be.pos.start, "comparisons between scalars must use BOOL modifier");
+      Fail(op_pos, "comparisons between scalars must use BOOL modifier");
       return false;
     }
     if (IsSetOperator(be.op) && be.matching.card == Cardinality::kOneToOne) {
@@ -832,6 +848,7 @@ class Parser {
   }
 
   std::string_view input_;
+  internal::LexError lex_err_;
   std::vector<Token> toks_;
   size_t pos_ = 0;
   int depth_ = 0;
