@@ -217,7 +217,7 @@ ApiResult RangeQuery(const Shared& sh, const http::Request& req, JsonWriter& w) 
 ApiResult FormatQuery(const http::Request& req, JsonWriter& w) {
   auto expr = promql::ParseExpr(req.Param("query"));
   if (!expr.ok()) return ParamError("query", expr.status());
-  w.String(promql::Format(**expr));
+  w.String(promql::Prettify(**expr));
   return ApiResult::Ok();
 }
 

@@ -148,6 +148,11 @@ ValueType TypeOf(const Expr& e);
 // spacing, sorted matchers, durations like "1h30m".
 std::string Format(const Expr& e);
 
+// The expression as Prometheus' Prettify prints it (format_query): the
+// Format() text when it fits in 100 characters, otherwise split over lines
+// with two-space indentation.
+std::string Prettify(const Expr& e);
+
 // Strips parentheses.
 const Expr* Unparen(const Expr* e);
 

@@ -175,6 +175,28 @@ TEST(Parser, KeywordsAsLabelNamesAndCaseInsensitiveOperators) {
   EXPECT_EQ(Fmt("foo:bar:rate5m"), "foo:bar:rate5m");
 }
 
+TEST(Parser, Prettify) {
+  auto e = ParseExpr("sum by (job) (rate(x[5m]))");
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(Prettify(**e), "sum by (job) (rate(x[5m]))");
+  e = ParseExpr(
+      "sum by (job, instance) (rate(http_requests_total{job=\"api-server\", handler=~\"/api/.*\"}[5m])) / "
+      "on(job) group_left sum by (job) (rate(http_requests_total[5m]))");
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(Prettify(**e),
+            "  sum by (job, instance) (rate(http_requests_total{handler=~\"/api/.*\",job=\"api-server\"}[5m]))\n"
+            "/ on (job) group_left ()\n"
+            "  sum by (job) (rate(http_requests_total[5m]))");
+  e = ParseExpr(
+      "histogram_quantile(0.9, rate(a_very_long_metric_name_for_the_request_duration_seconds_bucket{job=\"x\"}[5m]))");
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(Prettify(**e),
+            "histogram_quantile(\n"
+            "  0.9,\n"
+            "  rate(a_very_long_metric_name_for_the_request_duration_seconds_bucket{job=\"x\"}[5m])\n"
+            ")");
+}
+
 TEST(Parser, MetricSelector) {
   auto vs = ParseMetricSelector("up{job=\"a\"}");
   ASSERT_TRUE(vs.ok());
