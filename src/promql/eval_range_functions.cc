@@ -255,7 +255,12 @@ absl::StatusOr<Value> Evaluator::EvalRangeFunction(const Call& e, size_t matrix_
     size_t lo = 0, hi = 0;
     for (size_t i = 0; i < n_; ++i) {
       int64_t ref = RefTime(w->mods, i);
-      if (fixed) lo = hi = 0;
+      if (fixed && i > 0 && params.empty()) {
+        // Same window at every step (@): copy the first step's answer.
+        any_at[i] = any_at[0];
+        if (ss.Has(0)) ss.Set(i, ss.v[0]);
+        continue;
+      }
       while (hi < smp.size() && smp[hi].t <= ref) ++hi;
       while (lo < hi && smp[lo].t < ref - w->range_ms) ++lo;
       Span span(smp.data() + lo, hi - lo);

@@ -127,9 +127,10 @@ absl::StatusOr<Value> Evaluator::EvalVectorSelector(const VectorSelector& vs, bo
     const auto& smp = rs.samples;
     size_t j = 0;  // first sample with t > ref
     bool any = false;
-    for (size_t i = 0; i < n_; ++i) {
+    // With @ every step reads the same instant: evaluate it once.
+    size_t steps = vs.mods.at != AtKind::kNone ? std::min<size_t>(n_, 1) : n_;
+    for (size_t i = 0; i < steps; ++i) {
       int64_t ref = RefTime(vs.mods, i);
-      if (vs.mods.at != AtKind::kNone) j = 0;
       while (j < smp.size() && smp[j].t <= ref) ++j;
       if (j == 0) continue;
       const storage::Sample& s = smp[j - 1];
@@ -137,6 +138,10 @@ absl::StatusOr<Value> Evaluator::EvalVectorSelector(const VectorSelector& vs, bo
       ss.Set(i, sample_timestamps ? static_cast<double>(s.t) / 1000.0 : s.v);
       any = true;
       ++points;
+    }
+    if (any && steps < n_) {
+      for (size_t i = 1; i < n_; ++i) ss.Set(i, ss.v[0]);
+      points += static_cast<int64_t>(n_) - 1;
     }
     if (any) out.vec.push_back(std::move(ss));
   }
