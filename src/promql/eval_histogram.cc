@@ -92,7 +92,7 @@ absl::StatusOr<Value> Evaluator::EvalHistogramQuantile(const Call& e) {
     if (g < 0) {
       g = static_cast<int>(groups.size());
       cands.push_back(groups.size());
-      groups.push_back(NewSeries(LabelsBuilder(key).Del(kMetricName).Build()));
+      groups.push_back(NewSeries(WithoutName(key)));
       keys.push_back(std::move(key));
     }
     group_of[k] = g;
