@@ -298,6 +298,7 @@ absl::StatusOr<Value> Evaluator::EvalRangeFunction(const Call& e, size_t matrix_
           any = true;
         }
         if (!any) return absl::OkStatus();
+        if (absl::Status st = CountSeriesSlots(); !st.ok()) return st;
         ss.labels = id == FunctionId::kLastOverTime ? labels : WithoutName(labels);
         out.vec.push_back(std::move(ss));
         return absl::OkStatus();

@@ -72,6 +72,15 @@ absl::Status Evaluator::CountSamples(int64_t n) {
   return absl::OkStatus();
 }
 
+absl::Status Evaluator::CountSeriesSlots() {
+  qs_->slots += static_cast<int64_t>(n_);
+  if (qs_->slots / 4 > qs_->opts->max_samples) {
+    return absl::ResourceExhaustedError(
+        "query processing would load too many samples into memory in query execution");
+  }
+  return absl::OkStatus();
+}
+
 int64_t Evaluator::RefTime(const TimeModifiers& m, size_t i) const {
   int64_t t = TimeAt(i);
   switch (m.at) {
@@ -136,17 +145,19 @@ absl::StatusOr<Value> Evaluator::EvalVectorSelector(const VectorSelector& vs, bo
           any = true;
           ++points;
         }
+        if (absl::Status st = CountSamples(points); !st.ok()) return st;
+        points = 0;
         if (!any) return absl::OkStatus();
+        if (absl::Status st = CountSeriesSlots(); !st.ok()) return st;
         if (steps < n_) {
           for (size_t i = 1; i < n_; ++i) ss.Set(i, ss.v[0]);
-          points += static_cast<int64_t>(n_) - 1;
+          if (absl::Status st = CountSamples(static_cast<int64_t>(n_) - 1); !st.ok()) return st;
         }
         ss.labels = labels;
         out.vec.push_back(std::move(ss));
         return absl::OkStatus();
       });
   if (!st.ok()) return st;
-  if (absl::Status st2 = CountSamples(points); !st2.ok()) return st2;
   return out;
 }
 

@@ -51,6 +51,7 @@ struct QueryState {
   int64_t query_start = 0;  // for @ start()
   int64_t query_end = 0;    // for @ end()
   int64_t samples = 0;      // samples loaded so far, against max_samples
+  int64_t slots = 0;        // step slots of selector results, against 4 x max_samples
   std::vector<std::string> warnings;
   uint32_t polls = 0;
 };
@@ -69,6 +70,8 @@ class Evaluator {
   // Checks cancellation, deadline and the sample budget.
   absl::Status Poll();
   absl::Status CountSamples(int64_t n);
+  // Accounts for one more selector result series (n steps of memory).
+  absl::Status CountSeriesSlots();
 
   StepSeries NewSeries(Labels labels) const;
 
