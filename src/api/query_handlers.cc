@@ -221,6 +221,46 @@ ApiResult FormatQuery(const http::Request& req, JsonWriter& w) {
   return ApiResult::Ok();
 }
 
+bool HasSelector(const promql::Expr& e) {
+  switch (e.kind) {
+    case promql::ExprKind::kVectorSelector:
+    case promql::ExprKind::kMatrixSelector:
+      return true;
+    case promql::ExprKind::kSubquery: return HasSelector(*static_cast<const promql::SubqueryExpr&>(e).expr);
+    case promql::ExprKind::kParen: return HasSelector(*static_cast<const promql::ParenExpr&>(e).expr);
+    case promql::ExprKind::kUnary: return HasSelector(*static_cast<const promql::UnaryExpr&>(e).expr);
+    case promql::ExprKind::kBinary: {
+      const auto& b = static_cast<const promql::BinaryExpr&>(e);
+      return HasSelector(*b.lhs) || HasSelector(*b.rhs);
+    }
+    case promql::ExprKind::kCall:
+      for (const auto& a : static_cast<const promql::Call&>(e).args) {
+        if (HasSelector(*a)) return true;
+      }
+      return false;
+    case promql::ExprKind::kAggregate: return HasSelector(*static_cast<const promql::AggregateExpr&>(e).expr);
+    default: return false;
+  }
+}
+
+// Pharos stores no exemplars: the answer is the empty list (null when the
+// query has no selector), after Prometheus' parameter checks.
+ApiResult QueryExemplars(const http::Request& req, JsonWriter& w) {
+  auto start = ParseTimeParam(req, "start", kMinTimeMs);
+  if (!start.ok()) return ApiResult::BadData(std::string(SV(start.status().message())));
+  auto end = ParseTimeParam(req, "end", kMaxTimeMs);
+  if (!end.ok()) return ApiResult::BadData(std::string(SV(end.status().message())));
+  if (*end < *start) return ApiResult::BadData("end timestamp must not be before start timestamp");
+  auto expr = promql::ParseExpr(req.Param("query"));
+  if (!expr.ok()) return ApiResult::BadData(std::string(SV(expr.status().message())));
+  if (!HasSelector(**expr)) {
+    w.Null();
+  } else {
+    w.BeginArray().EndArray();
+  }
+  return ApiResult::Ok();
+}
+
 }  // namespace
 
 void RegisterQueryRoutes(const Api& api, http::Router& router) {
@@ -240,6 +280,8 @@ void RegisterQueryRoutes(const Api& api, http::Router& router) {
   route("/api/v1/query", InstantQuery);
   route("/api/v1/query_range", RangeQuery);
   route("/api/v1/format_query", [](const Shared&, const http::Request& req, JsonWriter& w) { return FormatQuery(req, w); });
+  route("/api/v1/query_exemplars",
+        [](const Shared&, const http::Request& req, JsonWriter& w) { return QueryExemplars(req, w); });
 }
 
 }  // namespace pharos::api

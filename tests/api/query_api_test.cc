@@ -128,6 +128,15 @@ TEST_F(QueryApiTest, TimeoutAnswers503) {
   EXPECT_NE(r.body.find(R"("errorType":"timeout")"), std::string::npos) << r.body;
 }
 
+TEST_F(QueryApiTest, QueryExemplarsIsEmpty) {
+  EXPECT_EQ(Server().Get("/api/v1/query_exemplars?query=up&start=0&end=100").body, R"({"status":"success","data":[]})");
+  EXPECT_EQ(Server().Get("/api/v1/query_exemplars?query=1").body, R"({"status":"success","data":null})");
+  auto r = Server().Get("/api/v1/query_exemplars?query=up&start=100&end=0");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body,
+            R"({"status":"error","errorType":"bad_data","error":"end timestamp must not be before start timestamp"})");
+}
+
 TEST_F(QueryApiTest, FormatQuery) {
   EXPECT_EQ(Server().Get("/api/v1/format_query?query=sum%20by(job)(rate(x%5B300s%5D))").body,
             R"j({"status":"success","data":"sum by (job) (rate(x[5m]))"})j");
