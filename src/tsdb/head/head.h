@@ -24,6 +24,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <shared_mutex>
 #include <string>
 
 #include "absl/status/status.h"
@@ -64,6 +65,8 @@ class Head : public storage::Appendable, public storage::Queryable {
  public:
   // `wal` may be null (no durability: tests, benchmarks); it must outlive the head.
   Head(wal::Wal* wal, HeadOptions options);
+  // Sets the WAL commits go to (after ReplayWal, before any append).
+  void SetWal(wal::Wal* wal) { wal_ = wal; }
   ~Head() override;
   Head(const Head&) = delete;
   Head& operator=(const Head&) = delete;
@@ -79,6 +82,9 @@ class Head : public storage::Appendable, public storage::Queryable {
   // Samples older than this are refused as out of bounds (they belong to
   // blocks). Raised by Truncate; DB::Open sets it past the newest block.
   int64_t MinValidTime() const { return min_valid_time_.load(); }
+  // Raises MinValidTime (never lowers it) and waits until commits that may
+  // have checked against the old bound have been applied: afterwards no
+  // sample below `t` can enter the head (a block of that range is complete).
   void SetMinValidTime(int64_t t);
 
   // The range of the samples held; MinTime() > MaxTime() when empty.
@@ -106,6 +112,8 @@ class Head : public storage::Appendable, public storage::Queryable {
   std::atomic<int64_t> ooo_window_ms_;
   std::atomic<int64_t> min_valid_time_{INT64_MIN};
   std::atomic<int64_t> max_time_{INT64_MIN};
+  // Held shared while a commit applies its batch, exclusively by SetMinValidTime.
+  std::shared_mutex apply_mu_;
 };
 
 }  // namespace pharos::tsdb::head
