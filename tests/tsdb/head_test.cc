@@ -231,7 +231,7 @@ TEST(HeadTest, TruncateDropsOldChunksAndSeries) {
   EXPECT_EQ(h.MinTime(), 150);
   auto res = Query(h, 0, 1000, {});
   ASSERT_EQ(res.size(), 1u);
-  EXPECT_EQ(res[0].second.front().t, 120);  // whole chunks are kept
+  EXPECT_EQ(res[0].second.front().t, 150);  // the straddling chunk stays in memory, clipped
   // A new series with the old labels gets a new reference.
   auto app = h.NewAppender();
   auto r = app->Append(0, L("gone"), 300, 1);
@@ -326,7 +326,9 @@ TEST(HeadTest, ConcurrentAppendersOnSharedAndOwnSeries) {
   auto res = Query(h, 0, kN, {});
   ASSERT_EQ(res.size(), kThreads + 1u);
   for (const auto& [l, s] : res) {
-    if (l.MetricName() == "own") EXPECT_EQ(s.size(), static_cast<size_t>(kN));
+    if (l.MetricName() == "own") {
+      EXPECT_EQ(s.size(), static_cast<size_t>(kN));
+    }
     for (size_t i = 1; i < s.size(); ++i) ASSERT_LT(s[i - 1].t, s[i].t);
   }
   HeadStats st = h.Stats();

@@ -312,6 +312,9 @@ HeadStats Head::Stats() const {
 
 void Head::Truncate(int64_t mint) {
   SetMinValidTime(mint);
+  int64_t tb = truncated_before_.load();
+  while (mint > tb && !truncated_before_.compare_exchange_weak(tb, mint)) {
+  }
   Impl& im = *impl_;
   std::vector<std::pair<uint64_t, Labels>> removed;
   int64_t new_min = INT64_MAX;
@@ -719,7 +722,8 @@ class VecSet final : public storage::SeriesSet {
 
 class HeadQuerier final : public storage::Querier {
  public:
-  HeadQuerier(Head* h, int64_t mint, int64_t maxt) : h_(h), mint_(mint), maxt_(maxt) {}
+  HeadQuerier(Head* h, int64_t mint, int64_t maxt)
+      : h_(h), mint_(std::max(mint, h->truncated_before_.load())), maxt_(maxt) {}
 
   std::unique_ptr<storage::SeriesSet> Select(bool sorted, const storage::SelectHints*,
                                              const Matchers& matchers) override {

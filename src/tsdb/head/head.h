@@ -112,6 +112,9 @@ class Head : public storage::Appendable, public storage::Queryable {
   std::atomic<int64_t> ooo_window_ms_;
   std::atomic<int64_t> min_valid_time_{INT64_MIN};
   std::atomic<int64_t> max_time_{INT64_MIN};
+  // Truncate's bound: queries never return older samples (a chunk that
+  // straddles it is kept whole in memory).
+  std::atomic<int64_t> truncated_before_{INT64_MIN};
   // Held shared while a commit applies its batch, exclusively by SetMinValidTime.
   std::shared_mutex apply_mu_;
 };
