@@ -204,6 +204,24 @@ absl::Status Server::Start() {
   ASSIGN_OR_RETURN(s.storage, OpenStorage(sto, &s.registry));
 
   s.scrape = std::make_unique<scrape::Manager>(s.storage->appendable());
+  s.registry.AddCollector([st = &s](std::vector<metrics::FamilySnapshot>* out) {
+    if (!st->scrape) return;
+    metrics::FamilySnapshot active{"pharos_scrape_pool_targets", "Active targets of each scrape pool.",
+                                   metrics::MetricType::kGauge, {}};
+    metrics::FamilySnapshot dropped{"pharos_scrape_pool_dropped_targets",
+                                    "Targets of each scrape pool dropped by relabeling.",
+                                    metrics::MetricType::kGauge, {}};
+    for (const auto& pool : st->scrape->Pools()) {
+      metrics::MetricSnapshot m;
+      m.labels = {{"scrape_pool", pool->name()}};
+      m.value = static_cast<double>(pool->NumTargets());
+      active.metrics.push_back(m);
+      m.value = static_cast<double>(pool->DroppedTargets().size());
+      dropped.metrics.push_back(std::move(m));
+    }
+    out->push_back(std::move(active));
+    out->push_back(std::move(dropped));
+  });
   s.targets = std::make_unique<ScrapeTargets>(s.scrape.get());
   s.health = std::make_unique<ServerHealth>(s.storage.get(), s.scrape.get());
 

@@ -54,7 +54,7 @@ class ServerTest(IntegrationTest):
                      "pharos_http_request_duration_seconds_bucket",
                      "pharos_tsdb_head_series", "pharos_tsdb_head_samples_appended_total",
                      "pharos_tsdb_wal_fsync_duration_seconds_bucket",
-                     "pharos_tsdb_wal_corruptions_total"):
+                     "pharos_tsdb_wal_corruptions_total", "pharos_scrape_pool_targets"):
             self.assertRegex(text, r"(?m)^" + re.escape(name) + r"[ {]", name)
         self.assertRegex(text, r'pharos_http_requests_total\{[^}]*handler="/api/v1/labels"')
 
