@@ -187,6 +187,48 @@ TEST(DBTest, HeadIsCompactedIntoBlocksAndQueriesSpanBoth) {
   EXPECT_EQ(*q->LabelValues("__name__", {}), (std::vector<std::string>{"a", "b"}));
 }
 
+TEST(DBTest, FailedHeadCompactionLosesNothingAndIsRetried) {
+  disk::FaultEnv env;
+  auto db = MustOpen(&env);
+  for (int64_t t = 0; t < 3000; t += 10) ASSERT_TRUE(Add(*db, L("a"), t, t).ok());
+  auto before = QueryAll(*db);
+  env.LimitToUsedPlus(100);  // the block does not fit
+  EXPECT_FALSE(db->Maintain().ok());
+  EXPECT_EQ(db->Stats().compactions_failed, 1u);
+  EXPECT_EQ(db->Stats().blocks_loaded, 0u);
+  EXPECT_EQ(QueryAll(*db), before);
+  env.SetSpaceLimit(UINT64_MAX);
+  ASSERT_TRUE(db->Maintain().ok());
+  EXPECT_EQ(db->Stats().head_compactions, 2u);
+  EXPECT_EQ(QueryAll(*db), before);
+  db.reset();
+  db = MustOpen(&env);
+  EXPECT_EQ(QueryAll(*db), before);
+}
+
+TEST(DBTest, CorruptBlockIsLeftOutAndCounted) {
+  disk::FaultEnv env;
+  {
+    auto db = MustOpen(&env);
+    for (int64_t t = 0; t < 3000; t += 10) ASSERT_TRUE(Add(*db, L("a"), t, t).ok());
+    ASSERT_TRUE(db->Maintain().ok());
+    ASSERT_EQ(db->Stats().blocks_loaded, 2u);
+  }
+  std::vector<std::string> names = *env.ListDir(kDir);
+  std::string victim;
+  for (const auto& n : names) {
+    if (n.size() == 26) victim = std::string(kDir) + "/" + n + "/meta.json";
+  }
+  ASSERT_FALSE(victim.empty());
+  env.SetContents(victim, "{ not json");
+  auto db = MustOpen(&env);
+  DBStats st = db->Stats();
+  EXPECT_EQ(st.blocks_failed_to_load, 1u);
+  EXPECT_EQ(st.blocks_loaded, 1u);
+  EXPECT_TRUE(env.Exists(victim));  // left for an operator to look at
+  EXPECT_FALSE(QueryAll(*db)[L("a").ToString()].empty());
+}
+
 TEST(DBTest, CompactHeadPersistsEverything) {
   disk::FaultEnv env;
   auto db = MustOpen(&env);

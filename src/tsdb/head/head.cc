@@ -282,7 +282,9 @@ void Head::SetMinValidTime(int64_t t) {
 int64_t Head::MinTime() const {
   int64_t m = impl_->min_time.load();
   if (m == INT64_MAX) return m;
-  return std::max(m, min_valid_time_.load());
+  // Not clipped by MinValidTime: a range whose block failed to be written
+  // is still in the head and must be found again.
+  return std::max(m, truncated_before_.load());
 }
 
 bool Head::IsLive(uint64_t ref) const { return impl_->GetByRef(ref, false) != nullptr; }

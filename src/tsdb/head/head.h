@@ -87,7 +87,8 @@ class Head : public storage::Appendable, public storage::Queryable {
   // sample below `t` can enter the head (a block of that range is complete).
   void SetMinValidTime(int64_t t);
 
-  // The range of the samples held; MinTime() > MaxTime() when empty.
+  // The range of the samples held (from the truncation bound on);
+  // MinTime() > MaxTime() when empty.
   int64_t MinTime() const;
   int64_t MaxTime() const { return max_time_.load(); }
 
