@@ -159,6 +159,7 @@ template <typename Run>
 ApiResult RunQuery(const Shared& sh, const http::Request& req, JsonWriter& w, Run run) {
   promql::QueryContext ctx;
   ctx.is_cancelled = [&req] { return req.ClientGone(); };
+  ctx.query_text = req.Param("query");
   absl::Time now = absl::Now();
   if (std::string_view to = req.Param("timeout"); !to.empty()) {
     auto ms = ParseDurationParam(to);
@@ -175,7 +176,17 @@ ApiResult RunQuery(const Shared& sh, const http::Request& req, JsonWriter& w, Ru
   if (!r.ok()) return EngineError(r.status());
   WriteResult(w, *r);
   ApiResult out;
-  out.warnings = std::move(r->warnings);
+  // As Prometheus, at most 10 of each, then a count of the rest.
+  auto limited = [](std::vector<std::string> v, std::string_view kind) {
+    if (v.size() > 10) {
+      size_t skipped = v.size() - 10;
+      v.resize(10);
+      v.push_back(absl::StrCat(skipped, " more ", AV(kind), " annotations omitted"));
+    }
+    return v;
+  };
+  out.warnings = limited(std::move(r->warnings), "warning");
+  out.infos = limited(std::move(r->infos), "info");
   return out;
 }
 

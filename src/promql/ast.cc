@@ -98,8 +98,6 @@ ValueType TypeOf(const Expr& e) {
   return ValueType::kNone;
 }
 
-namespace {
-
 // Go's fmt %v for a float64 (strconv 'g' with the shortest digits): the
 // exponent form when the decimal exponent is below -4 or at least 6.
 std::string FormatNumber(double v) {
@@ -113,6 +111,20 @@ std::string FormatNumber(double v) {
   r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
   return std::string(buf, r.ptr);
 }
+
+std::string PositionString(std::string_view text, int pos) {
+  if (pos < 0 || pos > static_cast<int>(text.size())) return "invalid position";
+  int line = 1, last_break = -1;
+  for (int i = 0; i < pos; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      last_break = i;
+    }
+  }
+  return absl::StrCat(line, ":", pos - last_break);
+}
+
+namespace {
 
 std::string FormatMods(const TimeModifiers& m) {
   std::string s;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/matcher.h"
@@ -152,6 +153,14 @@ std::string Format(const Expr& e);
 // Format() text when it fits in 100 characters, otherwise split over lines
 // with two-space indentation.
 std::string Prettify(const Expr& e);
+
+// A float as Go's %g/%v prints it ("1e+06", "0.5", "+Inf", "NaN"), as
+// number literals print.
+std::string FormatNumber(double v);
+
+// "line:col" of byte offset `pos` in `text`, as Prometheus positions errors
+// and annotations.
+std::string PositionString(std::string_view text, int pos);
 
 // Strips parentheses.
 const Expr* Unparen(const Expr* e);

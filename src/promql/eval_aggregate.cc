@@ -9,6 +9,7 @@
 #include "common/label_names.h"
 #include "promql/internal/evaluator.h"
 #include "promql/internal/float_math.h"
+#include "promql/internal/functions_internal.h"
 
 namespace pharos::promql::internal {
 namespace {
@@ -236,7 +237,12 @@ absl::StatusOr<Value> Evaluator::EvalAggregate(const AggregateExpr& e) {
         case AggOp::kMax: r = a.value; break;
         case AggOp::kStdvar: r = a.value / a.count; break;
         case AggOp::kStddev: r = std::sqrt(a.value / a.count); break;
-        case AggOp::kQuantile: r = Quantile(param.scalar[i], a.values); break;
+        case AggOp::kQuantile: {
+          double q = param.scalar[i];
+          if (!(q >= 0 && q <= 1)) qs_->Annotate(false, InvalidQuantileWarning(q), e.param->pos.start);
+          r = Quantile(q, a.values);
+          break;
+        }
         default: break;
       }
       res[g].Set(i, r);

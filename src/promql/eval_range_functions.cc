@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/go_quote.h"
 #include "promql/functions.h"
 #include "promql/internal/evaluator.h"
 #include "promql/internal/float_math.h"
@@ -215,6 +216,10 @@ std::optional<double> Compute(FunctionId id, Span s, const WindowArgs& w) {
 
 }  // namespace
 
+std::string InvalidQuantileWarning(double q) {
+  return absl::StrCat("PromQL warning: quantile value should be between 0 and 1, got ", FormatNumber(q));
+}
+
 Labels AbsentLabels(const VectorSelector* vs) {
   LabelsBuilder b;
   if (vs == nullptr) return b.Build();
@@ -292,6 +297,9 @@ absl::StatusOr<Value> Evaluator::EvalRangeFunction(const Call& e, size_t matrix_
                   absl::StrFormat("invalid trend factor. Expected: 0 < tf < 1, got: %f", wa.p1));
             }
           }
+          if (id == FunctionId::kQuantileOverTime && !span.empty() && !(wa.p0 >= 0 && wa.p0 <= 1)) {
+            qs_->Annotate(false, InvalidQuantileWarning(wa.p0), e.args[0]->pos.start);
+          }
           std::optional<double> r = Compute(id, span, wa);
           if (!r) continue;
           ss.Set(i, *r);
@@ -299,6 +307,17 @@ absl::StatusOr<Value> Evaluator::EvalRangeFunction(const Call& e, size_t matrix_
         }
         if (!any) return absl::OkStatus();
         if (absl::Status st = CountSeriesSlots(); !st.ok()) return st;
+        if (counter) {
+          std::string_view name = labels.MetricName();
+          if (!name.empty() && !name.ends_with("_total") && !name.ends_with("_sum") && !name.ends_with("_count") &&
+              !name.ends_with("_bucket")) {
+            qs_->Annotate(true,
+                          absl::StrCat("PromQL info: metric might not be a counter, name does not end in "
+                                       "_total/_sum/_count/_bucket: ",
+                                       GoQuote(name)),
+                          e.args[matrix_arg]->pos.start);
+          }
+        }
         ss.labels = id == FunctionId::kLastOverTime ? labels : WithoutName(labels);
         out.vec.push_back(std::move(ss));
         return absl::OkStatus();

@@ -828,16 +828,8 @@ class Parser {
 };
 
 absl::Status MakeError(std::string_view input, const ParseError& e) {
-  int line = 1;
-  int last_break = -1;
   int pos = std::clamp(e.pos, 0, static_cast<int>(input.size()));
-  for (int i = 0; i < pos; ++i) {
-    if (input[i] == '\n') {
-      ++line;
-      last_break = i;
-    }
-  }
-  return absl::InvalidArgumentError(absl::StrCat(line, ":", pos - last_break, ": parse error: ", e.msg));
+  return absl::InvalidArgumentError(absl::StrCat(PositionString(input, pos), ": parse error: ", e.msg));
 }
 
 }  // namespace

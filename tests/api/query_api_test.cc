@@ -137,6 +137,17 @@ TEST_F(QueryApiTest, QueryExemplarsIsEmpty) {
             R"({"status":"error","errorType":"bad_data","error":"end timestamp must not be before start timestamp"})");
 }
 
+TEST_F(QueryApiTest, AnnotationsAsPrometheusListsThem) {
+  EXPECT_EQ(Server().Get("/api/v1/query?query=rate(up%5B1m%5D)&time=150").body,
+            R"({"status":"success","data":{"resultType":"vector","result":[)"
+            R"({"metric":{"job":"api"},"value":[150,"0"]},{"metric":{"job":"web"},"value":[150,"0"]}]},)"
+            R"j("infos":["PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \"up\" (1:6)"]})j");
+  auto r = Server().Get("/api/v1/query?query=quantile(2,%20up)&time=150");
+  EXPECT_NE(r.body.find(R"j("warnings":["PromQL warning: quantile value should be between 0 and 1, got 2 (1:10)"])j"),
+            std::string::npos)
+      << r.body;
+}
+
 TEST_F(QueryApiTest, FormatQuery) {
   EXPECT_EQ(Server().Get("/api/v1/format_query?query=sum%20by(job)(rate(x%5B300s%5D))").body,
             R"j({"status":"success","data":"sum by (job) (rate(x[5m]))"})j");

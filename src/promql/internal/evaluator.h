@@ -53,6 +53,21 @@ struct QueryState {
   int64_t samples = 0;      // samples loaded so far, against max_samples
   int64_t slots = 0;        // step slots of selector results, against 4 x max_samples
   std::vector<std::string> warnings;
+  // PromQL annotations in order of first occurrence, without duplicates.
+  struct Annotation {
+    bool info;
+    std::string text;
+    int pos;
+    friend bool operator==(const Annotation&, const Annotation&) = default;
+  };
+  std::vector<Annotation> annotations;
+  void Annotate(bool info, std::string text, int pos) {
+    Annotation a{info, std::move(text), pos};
+    for (const auto& x : annotations) {
+      if (x == a) return;
+    }
+    if (annotations.size() < 1000) annotations.push_back(std::move(a));
+  }
   uint32_t polls = 0;
 };
 
