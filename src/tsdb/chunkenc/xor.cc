@@ -1,5 +1,6 @@
 #include "tsdb/chunkenc/xor.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -448,8 +449,10 @@ bool XorIterator::Seek(int64_t t) {
 
 bool XorIterator::AppendUntil(int64_t maxt, std::vector<storage::Sample>* out) {
   if (done_ || read_ == 0) return false;
-  int left = total_ - read_ + 1;
-  if (out->capacity() - out->size() < static_cast<size_t>(left)) out->reserve(out->size() + left);
+  // Room for the rest of this chunk, growing geometrically: callers append
+  // chunk after chunk into one vector.
+  size_t left = static_cast<size_t>(total_ - read_ + 1);
+  if (out->capacity() - out->size() < left) out->reserve(std::max(out->size() + left, 2 * out->capacity()));
   for (;;) {
     if (t_ > maxt) return true;
     out->push_back(storage::Sample{t_, V()});
