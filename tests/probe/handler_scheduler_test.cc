@@ -162,7 +162,7 @@ TEST(Scheduler, AppendsResultsAndReportsHealth) {
   for (const auto& batch : storage.batches()) {
     ASSERT_FALSE(batch.empty());
     for (const auto& sample : batch) {
-      if (sample.labels.find("__name__=\"probe_success\"") == std::string::npos) continue;
+      if (sample.labels.find("probe_success{") == std::string::npos) continue;
       if (sample.labels.find("job=\"probe/redis\"") != std::string::npos) {
         saw_redis = true;
         EXPECT_NE(sample.labels.find(absl::StrCat("instance=\"127.0.0.1:", redis.port(), "\"")), std::string::npos);
@@ -227,6 +227,13 @@ TEST(BlackboxComparison, SameMetricNames) {
       EXPECT_TRUE(got.count(n)) << c.module << " " << c.target << ": blackbox_exporter has " << n << "\n--- theirs\n"
                                 << theirs << "--- ours\n" << ours;
     }
+    // Same address hash.
+    auto value = [](const std::string& text, std::string_view name) {
+      size_t p = text.find(absl::StrCat("\n", AV(name), " "));
+      return p == std::string::npos ? std::string() : text.substr(p + name.size() + 2, text.find('\n', p + 1) - p - name.size() - 2);
+    };
+    EXPECT_EQ(value(theirs, "probe_ip_addr_hash"), value(ours, "probe_ip_addr_hash")) << c.module;
+    EXPECT_EQ(value(theirs, "probe_http_status_code"), value(ours, "probe_http_status_code")) << c.module;
     // Same verdict.
     EXPECT_EQ(theirs.find("probe_success 1") != std::string::npos, ours.find("probe_success 1") != std::string::npos)
         << c.module << " " << c.target << "\n" << theirs << "\n" << ours;
