@@ -259,3 +259,19 @@ TEST(ProbeConfig, DsnRedaction) {
 
 }  // namespace
 }  // namespace pharos::config
+
+namespace pharos::config {
+namespace {
+
+// The fuzz seeds are real, loadable module files (so fuzzing starts from
+// inputs that reach every prober's parser).
+TEST(ProbeConfig, FuzzSeedsLoad) {
+  for (const char* name : {"blackbox_shapes.yml", "databases.yml"}) {
+    auto mods = LoadProbeModulesFile(std::string(PHAROS_SOURCE_DIR) + "/fuzz/corpus/probe_config/" + name);
+    ASSERT_TRUE(mods.ok()) << name << ": " << mods.status();
+    EXPECT_GE(mods->modules.size(), 5u) << name;
+  }
+}
+
+}  // namespace
+}  // namespace pharos::config
