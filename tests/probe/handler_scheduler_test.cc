@@ -33,6 +33,10 @@ Served Serve(std::shared_ptr<ModuleSet> modules) {
   s.server = std::make_unique<http::Server>(o);
   s.server->router().Get("/probe", ProbeHandler(modules));
   s.server->router().Get("/ok", [](http::Request&, http::Response& res) { res.SetText(200, "ok"); });
+  s.server->router().Get("/slow", [](http::Request& req, http::Response& res) {
+    for (int i = 0; i < 30 && !req.ClientGone(); ++i) usleep(100'000);
+    res.SetText(200, "late");
+  });
   EXPECT_TRUE(s.server->Start().ok());
   s.base = absl::StrCat("http://127.0.0.1:", s.server->port());
   return s;
@@ -85,6 +89,18 @@ TEST(ProbeHandler, AnswersLikeBlackboxExporter) {
   EXPECT_NE(body.find("Metrics that would have been returned:"), std::string::npos) << body;
   EXPECT_NE(body.find("password: <secret>"), std::string::npos) << body;
   EXPECT_EQ(body.find("topsecret"), std::string::npos) << body;
+  // The scrape timeout header bounds the probe (less 0.5s), as in blackbox_exporter.
+  http::ClientRequest slow;
+  slow.url = absl::StrCat(s.base, "/probe?module=http_2xx&target=", s.base, "/slow");
+  slow.headers = {{"X-Prometheus-Scrape-Timeout-Seconds", "1"}};
+  absl::Time start = absl::Now();
+  res = client.Do(slow, &body);
+  ASSERT_TRUE(res.ok());
+  EXPECT_LT(absl::Now() - start, absl::Milliseconds(1500));
+  EXPECT_NE(body.find("probe_success 0"), std::string::npos) << body;
+  slow.headers = {{"X-Prometheus-Scrape-Timeout-Seconds", "soon"}};
+  res = client.Do(slow, &body);
+  EXPECT_EQ(res->status, 500);
   // Inline modules override the file's.
   auto inline_mods = config::LoadProbeModulesString(
       "modules:\n  http_2xx: {prober: http, http: {valid_status_codes: [404]}}\n", "i.yml");
