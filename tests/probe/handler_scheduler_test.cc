@@ -286,17 +286,22 @@ class Exporter {
   std::unique_ptr<testing::Process> proc_;
 };
 
+// /probe over the modules of `file` (which must load).
+Served ServeModuleFile(const std::string& file) {
+  auto mods = config::LoadProbeModulesFile(file);
+  EXPECT_TRUE(mods.ok()) << mods.status();
+  auto modules = std::make_shared<ModuleSet>();
+  if (mods.ok()) modules->Update(*mods, {});
+  return Serve(modules);
+}
+
 // The real blackbox_exporter and /probe, same module file, same target.
 TEST(BlackboxComparison, DebianExampleModules) {
   const char* file = "/etc/prometheus/blackbox.yml";
   if (!Exporter::Installed() || access(file, R_OK) != 0) GTEST_SKIP() << "prometheus-blackbox-exporter not installed";
   Exporter exporter(file);
   ASSERT_TRUE(exporter.ok());
-  auto mods = config::LoadProbeModulesFile(file);
-  ASSERT_TRUE(mods.ok()) << mods.status();
-  auto modules = std::make_shared<ModuleSet>();
-  modules->Update(*mods, {});
-  Served s = Serve(modules);
+  Served s = ServeModuleFile(file);
   testing::FakeTcpServer ssh([](int fd) { testing::WriteAll(fd, "SSH-2.0-OpenSSH_9.2\r\n"); });
   testing::FakeTcpServer mute([](int fd) { testing::WriteAll(fd, "220 not ssh\r\n"); });
   CompareWithBlackbox(exporter.port(), s.base,
@@ -327,11 +332,7 @@ TEST(BlackboxComparison, TlsAndDnsModules) {
                       << "      valid_rcodes: [NXDOMAIN]\n";
   Exporter exporter(file);
   ASSERT_TRUE(exporter.ok());
-  auto mods = config::LoadProbeModulesFile(file);
-  ASSERT_TRUE(mods.ok()) << mods.status();
-  auto modules = std::make_shared<ModuleSet>();
-  modules->Update(*mods, {});
-  Served s = Serve(modules);
+  Served s = ServeModuleFile(file);
   CompareWithBlackbox(exporter.port(), s.base,
                       {{"https_ca", absl::StrCat("https://127.0.0.1:", tls.port(), "/"), "probe_ssl_last_chain_info{"},
                        {"tcp_tls", absl::StrCat("127.0.0.1:", tls.port()), "probe_ssl_earliest_cert_expiry "},

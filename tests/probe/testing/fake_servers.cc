@@ -31,13 +31,7 @@ std::string DnsAnswer(const std::string& query, int rcode, bool with_records) {
 
 FakeDns::FakeDns(int rcode, bool silent) {
   fd_ = socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-  port_ = ntohs(a.sin_port);
+  port_ = BindLoopback(fd_);
   thread_ = std::thread([this, rcode, silent] {
     while (!stop_) {
       pollfd p{fd_, POLLIN, 0};

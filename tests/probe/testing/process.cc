@@ -21,16 +21,21 @@
 
 namespace pharos::probe::testing {
 
-uint16_t FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
+uint16_t BindLoopback(int fd) {
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
   socklen_t len = sizeof a;
   getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
   return ntohs(a.sin_port);
+}
+
+uint16_t FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  uint16_t port = BindLoopback(fd);
+  close(fd);
+  return port;
 }
 
 bool WaitForPort(uint16_t port, int timeout_ms) {
@@ -191,14 +196,8 @@ FakeTcpServer::FakeTcpServer(std::function<void(int fd)> serve) {
   listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   int one = 1;
   setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  port_ = BindLoopback(listen_fd_);
   listen(listen_fd_, 16);
-  socklen_t len = sizeof a;
-  getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len);
-  port_ = ntohs(a.sin_port);
   thread_ = std::thread([this, serve] {
     while (!stop_.load()) {
       pollfd p{listen_fd_, POLLIN, 0};
