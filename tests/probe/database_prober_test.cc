@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "config/probe_config.h"
 #include "probe/prober.h"
+#include "probe/testing/fake_servers.h"
 #include "probe/testing/process.h"
 
 namespace pharos::probe {
@@ -125,6 +126,28 @@ TEST(RedisProber, RealServerLifecycle) {
   ASSERT_TRUE(redis.Start());
   ProbeResult back = RunProbe(good, target, absl::Seconds(5));
   EXPECT_TRUE(back.success()) << back.failure();
+}
+
+TEST(RedisProber, Tls) {
+  testing::Redis redis("");
+  std::string dir = testing::MakeTempDir("rtls");
+  if (!redis.available() || !testing::MakeSelfSignedCert(dir, 7)) GTEST_SKIP() << "redis-server or openssl missing";
+  ASSERT_TRUE(redis.Start(dir));
+  const std::string target = absl::StrCat("127.0.0.1:", redis.port());
+  ProbeResult r = RunProbe(
+      testing::TestModule(absl::StrCat("    prober: redis\n    redis: {tls: true, tls_config: {ca_file: ", dir,
+                                       "/cert.pem}}\n")),
+      target, absl::Seconds(5));
+  EXPECT_TRUE(r.success()) << r.failure();
+  EXPECT_NEAR(r.Value("probe_ssl_earliest_cert_expiry"), absl::ToUnixSeconds(absl::Now()) + 7 * 86400.0, 3600);
+  // The system CAs do not know the self-signed certificate.
+  ProbeResult untrusted = RunProbe(testing::TestModule("    prober: redis\n    redis: {tls: true}\n"), target,
+                                   absl::Seconds(5));
+  EXPECT_FALSE(untrusted.success());
+  EXPECT_NE(untrusted.failure().find("certificate verify failed"), std::string::npos) << untrusted.failure();
+  // Plain text to a TLS port fails that probe only, within the timeout.
+  ProbeResult plain = RunProbe(testing::TestModule("    prober: redis\n"), target, absl::Seconds(1));
+  EXPECT_FALSE(plain.success());
 }
 
 TEST(RedisProber, GarbageAnswerFailsOnlyThatProbe) {

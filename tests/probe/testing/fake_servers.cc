@@ -58,13 +58,17 @@ FakeDns::~FakeDns() {
   close(fd_);
 }
 
+bool MakeSelfSignedCert(const std::string& dir, int days) {
+  return Run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+              dir + "/key.pem", "-out", dir + "/cert.pem", "-days", std::to_string(days), "-subj", "/CN=probe.test",
+              "-addext", "subjectAltName=DNS:probe.test,IP:127.0.0.1"}) == 0;
+}
+
 TlsServer::TlsServer(int days) {
   dir_ = MakeTempDir("tls");
   cert_ = dir_ + "/cert.pem";
   std::string key = dir_ + "/key.pem";
-  ok_ = Run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
-             key, "-out", cert_, "-days", std::to_string(days), "-subj", "/CN=probe.test", "-addext",
-             "subjectAltName=DNS:probe.test,IP:127.0.0.1"}) == 0;
+  ok_ = MakeSelfSignedCert(dir_, days);
   port_ = FreePort();
   if (ok_) {
     proc_ = std::make_unique<Process>(std::vector<std::string>{"openssl", "s_server", "-quiet", "-accept",

@@ -31,6 +31,10 @@ class FakeDns {
   std::thread thread_;
 };
 
+// Writes a self-signed certificate (CN and DNS name probe.test, IP
+// 127.0.0.1, EC P-256) valid for `days` as dir/cert.pem and dir/key.pem.
+bool MakeSelfSignedCert(const std::string& dir, int days);
+
 // A self-signed certificate (CN and DNS name probe.test, IP 127.0.0.1) valid
 // for `days`, served by openssl s_server -www. ok() is false when openssl is
 // missing.

@@ -172,10 +172,17 @@ Redis::Redis(const std::string& password) : password_(password) {
   port_ = FreePort();
 }
 
-bool Redis::Start() {
+bool Redis::Start(const std::string& tls_dir) {
   if (!available_) return false;
-  std::vector<std::string> argv = {"/usr/bin/redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
-                                   "--save", "", "--appendonly", "no", "--dir", dir_};
+  std::vector<std::string> argv = {"/usr/bin/redis-server", "--bind", "127.0.0.1", "--save", "", "--appendonly",
+                                   "no", "--dir", dir_};
+  if (tls_dir.empty()) {
+    argv.insert(argv.end(), {"--port", std::to_string(port_)});
+  } else {
+    argv.insert(argv.end(), {"--port", "0", "--tls-port", std::to_string(port_), "--tls-cert-file",
+                             tls_dir + "/cert.pem", "--tls-key-file", tls_dir + "/key.pem", "--tls-ca-cert-file",
+                             tls_dir + "/cert.pem", "--tls-auth-clients", "no"});
+  }
   if (!password_.empty()) {
     argv.push_back("--requirepass");
     argv.push_back(password_);

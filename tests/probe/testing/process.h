@@ -71,7 +71,8 @@ class Redis {
  public:
   explicit Redis(const std::string& password);
   bool available() const { return available_; }
-  bool Start();
+  // Plain TCP; with `tls_dir` (holding cert.pem and key.pem) TLS only.
+  bool Start(const std::string& tls_dir = "");
   void Stop();
   void Pause();
   void Resume();
