@@ -17,6 +17,7 @@
 #include "http/server.h"
 #include "probe/handler.h"
 #include "probe/scheduler.h"
+#include "storage/sample.h"
 #include "probe/testing/fake_servers.h"
 #include "probe/testing/process.h"
 
@@ -196,6 +197,13 @@ TEST(Scheduler, AppendsResultsAndReportsHealth) {
   EXPECT_EQ(s.Health().size(), 2u);
   s.Stop();
   EXPECT_TRUE(s.Health().empty());
+  // Stopping marks the last series stale.
+  auto batches = storage.batches();
+  ASSERT_FALSE(batches.empty());
+  int stale = 0;
+  for (const auto& sample : batches.back()) stale += storage::IsStaleNaN(sample.v);
+  EXPECT_EQ(stale, static_cast<int>(batches.back().size()));
+  EXPECT_GT(stale, 3);
 }
 
 // Metric names with their label names ("name{a,b}") of an exposition text.
