@@ -3,6 +3,7 @@
 // stopped, too slow (timeout) and recovery.
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <fstream>
 
@@ -148,6 +149,24 @@ TEST(RedisProber, Tls) {
   // Plain text to a TLS port fails that probe only, within the timeout.
   ProbeResult plain = RunProbe(testing::TestModule("    prober: redis\n"), target, absl::Seconds(1));
   EXPECT_FALSE(plain.success());
+}
+
+TEST(PostgresProber, GarbageAndSilenceFailWithinTimeout) {
+  testing::FakeTcpServer garbage([](int fd) {
+    testing::ReadN(fd, 8);
+    testing::WriteAll(fd, "SSH-2.0-OpenSSH_9.2\r\n");
+  });
+  const char* module = "    prober: postgres\n    postgres: {user: u, password: p, sslmode: disable}\n";
+  ProbeResult g = RunProbe(testing::TestModule(module), absl::StrCat("127.0.0.1:", garbage.port()), absl::Seconds(2));
+  EXPECT_FALSE(g.success());
+  EXPECT_EQ(g.Value("probe_postgres_up"), 0);
+  testing::FakeTcpServer silent([](int fd) { usleep(1'500'000); });
+  absl::Time start = absl::Now();
+  ProbeResult s = RunProbe(testing::TestModule(module), absl::StrCat("127.0.0.1:", silent.port()),
+                           absl::Milliseconds(400));
+  EXPECT_FALSE(s.success());
+  EXPECT_LT(absl::Now() - start, absl::Milliseconds(1200));
+  EXPECT_NE(s.failure().find("timeout"), std::string::npos) << s.failure();
 }
 
 TEST(RedisProber, GarbageAnswerFailsOnlyThatProbe) {
