@@ -366,7 +366,7 @@ class Parser {
   }
   const Token& Next() {
     const Token& t = Fetch(i_);
-    if (i_ < toks_.size() - 1) ++i_;
+    ++i_;
     return t;
   }
   const Token& Peek() { return Fetch(i_); }

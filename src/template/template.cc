@@ -447,7 +447,10 @@ class Executor {
     auto r = fn.fn ? fn.fn(argv) : absl::StatusOr<Value>(Value());
     if (!r.ok()) {
       node_ = &node;
-      Errorf("error calling " + name + ": " + std::string(SV(r.status().message())));
+      std::string msg(SV(r.status().message()));
+      // A function's own argument type check reads as Go's reflection's.
+      if (msg.starts_with("wrong type for value;")) Errorf(msg);
+      Errorf("error calling " + name + ": " + msg);
     }
     return *std::move(r);
   }
@@ -483,11 +486,8 @@ class Executor {
       case NodeType::kNil:
         if (t == ArgType::kAny || t == ArgType::kStringList) return Value();
         Errorf("cannot assign nil to " + ArgTypeName(t));
-      case NodeType::kField: {
-        std::unique_ptr<Node> const* self = nullptr;
-        (void)self;
+      case NodeType::kField:
         return Validate(EvalFieldChain(dot, dot, n, n.idents, {}, std::nullopt), t);
-      }
       case NodeType::kVariable:
         return Validate(EvalVariableNode(dot, n, {}, std::nullopt), t);
       case NodeType::kPipe:
