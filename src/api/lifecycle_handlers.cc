@@ -10,7 +10,7 @@
 namespace pharos::api::internal {
 namespace {
 
-constexpr http::RouteOptions kInline{.run_inline = true};
+const http::RouteOptions kInline{.run_inline = true};
 
 std::string Rfc3339Seconds(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());

@@ -109,6 +109,7 @@ absl::StatusOr<Config> Parse(std::string_view yaml, std::string_view filename) {
              return absl::OkStatus();
            }},
           {"storage", [&](const YamlNode& v) { return ParseStorage(v, &cfg.storage); }},
+          {"probes", IntoParsed(&cfg.probes, ParseProbesConfig)},
       },
       refused));
 
@@ -138,6 +139,7 @@ void ResolvePaths(const std::string& dir, Config* c) {
     ResolveHttpClientPaths(dir, &sc.http_client);
     resolve_sd(sc.file_sd_configs);
   }
+  ResolveProbeModulePaths(dir, &c->probes.modules);
   for (AlertmanagerConfig& am : c->alerting.alertmanagers) {
     ResolveHttpClientPaths(dir, &am.http_client);
     resolve_sd(am.file_sd_configs);

@@ -24,6 +24,7 @@
 
 #include "absl/status/statusor.h"
 #include "config/alerting_config.h"
+#include "config/probe_config.h"
 #include "config/relabel_config.h"
 #include "config/scrape_config.h"
 
@@ -50,6 +51,7 @@ struct Config {
   std::vector<std::string> rule_files;
   std::vector<ScrapeConfig> scrape_configs;
   StorageConfig storage;
+  ProbesConfig probes;  // Pharos' `probes:` section (config/probe_config.h)
 
   // Where it came from: the file name given to LoadFile/LoadString and the
   // directory relative paths were resolved against ("" for LoadString).

@@ -99,7 +99,7 @@ const ErrorCase kCases[] = {
      "t.yml:1:14: invalid rule file path \"rules/*/a.yml\""},
     {"bad byte size", "global:\n  body_size_limit: 10XB\n", "t.yml:2:20: units: unknown unit XB in 10XB"},
     {"syntax error", "scrape_configs:\n  - job_name: [\n", "t.yml:3:1: end of sequence flow not found"},
-    {"pharos section not yet known", "probes: []\n", "t.yml:1:1: field probes not found in type config"},
+    {"pharos section not yet known", "logs: []\n", "t.yml:1:1: field logs not found in type config"},
     {"invalid utf-8", "global:\n  query_log_file: a\xff\n", "t.yml:2:20: invalid UTF-8 byte 0xff"},
     {"root not a mapping", "- a\n", "t.yml:1:1: cannot unmarshal !!seq into config"},
 };

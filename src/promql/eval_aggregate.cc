@@ -1,0 +1,260 @@
+// Aggregation operators (sum, avg, count, min, max, group, stddev, stdvar,
+// topk, bottomk, count_values, quantile) with by/without, step by step.
+#include <algorithm>
+#include <cmath>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "common/float_format.h"
+#include "common/label_names.h"
+#include "promql/internal/evaluator.h"
+#include "promql/internal/float_math.h"
+
+namespace pharos::promql::internal {
+namespace {
+
+Labels GroupLabels(const Labels& l, const AggregateExpr& e) {
+  LabelsBuilder b(l);
+  if (e.without) {
+    for (const auto& n : e.grouping) b.Del(n);
+    b.Del(kMetricName);
+  } else {
+    b.Keep(e.grouping);
+  }
+  return b.Build();
+}
+
+struct Acc {
+  double value = 0, c = 0, mean = 0;
+  double count = 0;
+  bool seen = false;
+  std::vector<double> values;         // quantile
+  std::vector<size_t> heap;           // topk/bottomk: input series indexes
+};
+
+}  // namespace
+
+absl::StatusOr<Value> Evaluator::EvalAggregate(const AggregateExpr& e) {
+  Value param;
+  if (e.param) {
+    auto p = Eval(*e.param);
+    if (!p.ok()) return p.status();
+    param = *std::move(p);
+  }
+  auto in = Eval(*e.expr);
+  if (!in.ok()) return in.status();
+  std::vector<StepSeries>& vec = in->vec;
+  Value out;
+  out.type = ValueType::kVector;
+
+  if (e.op == AggOp::kCountValues) {
+    const std::string& label = param.str;
+    if (!IsValidLabelName(label)) {
+      return absl::FailedPreconditionError(absl::StrCat("invalid label name \"", label, "\""));
+    }
+  }
+
+  // Group of each input series, in order of first appearance.
+  std::vector<size_t> group_of(vec.size());
+  std::vector<Labels> group_labels;
+  {
+    absl::flat_hash_map<uint64_t, std::vector<size_t>> by_hash;
+    for (size_t k = 0; k < vec.size(); ++k) {
+      Labels gl = GroupLabels(vec[k].labels, e);
+      uint64_t h = gl.Hash();
+      auto& cands = by_hash[h];
+      size_t g = SIZE_MAX;
+      for (size_t c : cands) {
+        if (group_labels[c] == gl) g = c;
+      }
+      if (g == SIZE_MAX) {
+        g = group_labels.size();
+        group_labels.push_back(std::move(gl));
+        cands.push_back(g);
+      }
+      group_of[k] = g;
+    }
+  }
+  size_t ng = group_labels.size();
+
+  if (e.op == AggOp::kTopK || e.op == AggOp::kBottomK) {
+    bool top = e.op == AggOp::kTopK;
+    // Output series are the input series themselves.
+    std::vector<StepSeries> res(vec.size());
+    std::vector<bool> used(vec.size());
+    std::vector<std::vector<size_t>> groups(ng);
+    // "a is a worse candidate than b" for the heap: for topk smaller
+    // values (NaN smallest), for bottomk larger values (NaN largest).
+    auto worse = [&](double a, double b) {
+      if (top) return NanFirstLess(a, b);
+      if (std::isnan(a) && !std::isnan(b)) return true;
+      return a > b;
+    };
+    std::vector<std::vector<size_t>> order_out;  // instant queries: output order
+    for (size_t i = 0; i < n_; ++i) {
+      if (absl::Status st = Poll(); !st.ok()) return st;
+      double kf = param.scalar[i];
+      if (std::isnan(kf) || kf >= 9.223372036854775807e18 || kf <= -9.223372036854775807e18) {
+        return absl::FailedPreconditionError(absl::StrCat("Scalar value ", FormatFloatGoG(kf), " overflows int64"));
+      }
+      int64_t k = static_cast<int64_t>(kf);
+      if (k < 1) continue;
+      for (auto& g : groups) g.clear();
+      for (size_t s = 0; s < vec.size(); ++s) {
+        if (!vec[s].Has(i)) continue;
+        auto& h = groups[group_of[s]];
+        auto cmp = [&](size_t a, size_t b) { return worse(vec[b].v[i], vec[a].v[i]); };  // min-heap of "worse"
+        if (static_cast<int64_t>(h.size()) < k) {
+          h.push_back(s);
+          std::push_heap(h.begin(), h.end(), cmp);
+        } else if (worse(vec[h.front()].v[i], vec[s].v[i])) {
+          std::pop_heap(h.begin(), h.end(), cmp);
+          h.back() = s;
+          std::push_heap(h.begin(), h.end(), cmp);
+        }
+      }
+      for (size_t g = 0; g < ng; ++g) {
+        auto& h = groups[g];
+        // Best first.
+        std::sort(h.begin(), h.end(), [&](size_t a, size_t b) { return worse(vec[b].v[i], vec[a].v[i]); });
+        for (size_t s : h) {
+          if (!used[s]) {
+            used[s] = true;
+            res[s] = NewSeries(vec[s].labels);
+          }
+          res[s].Set(i, vec[s].v[i]);
+        }
+        if (n_ == 1) order_out.push_back(h);
+      }
+    }
+    if (n_ == 1) {
+      for (auto& h : order_out) {
+        for (size_t s : h) out.vec.push_back(std::move(res[s]));
+      }
+    } else {
+      for (size_t s = 0; s < vec.size(); ++s) {
+        if (used[s]) out.vec.push_back(std::move(res[s]));
+      }
+    }
+    return out;
+  }
+
+  if (e.op == AggOp::kCountValues) {
+    // Keyed by the output labels: the value label may overwrite a grouping label.
+    const std::string& label = param.str;
+    absl::flat_hash_map<uint64_t, std::vector<size_t>> out_by_hash;
+    std::vector<double> counts;
+    std::vector<size_t> touched;
+    for (size_t i = 0; i < n_; ++i) {
+      for (size_t s = 0; s < vec.size(); ++s) {
+        if (!vec[s].Has(i)) continue;
+        Labels l = LabelsBuilder(group_labels[group_of[s]]).Set(label, FormatFloatGo(vec[s].v[i])).Build();
+        auto& cands = out_by_hash[l.Hash()];
+        size_t idx = SIZE_MAX;
+        for (size_t c : cands) {
+          if (out.vec[c].labels == l) idx = c;
+        }
+        if (idx == SIZE_MAX) {
+          idx = out.vec.size();
+          cands.push_back(idx);
+          out.vec.push_back(NewSeries(std::move(l)));
+          counts.push_back(0);
+        }
+        if (counts[idx] == 0) touched.push_back(idx);
+        counts[idx] += 1;
+      }
+      for (size_t idx : touched) {
+        out.vec[idx].Set(i, counts[idx]);
+        counts[idx] = 0;
+      }
+      touched.clear();
+    }
+    return out;
+  }
+
+  std::vector<Acc> acc(ng);
+  std::vector<StepSeries> res;
+  res.reserve(ng);
+  for (size_t g = 0; g < ng; ++g) res.push_back(NewSeries(group_labels[g]));
+  for (size_t i = 0; i < n_; ++i) {
+    if (absl::Status st = Poll(); !st.ok()) return st;
+    for (Acc& a : acc) {
+      a.value = a.c = a.mean = a.count = 0;
+      a.seen = false;
+      a.values.clear();
+    }
+    for (size_t s = 0; s < vec.size(); ++s) {
+      if (!vec[s].Has(i)) continue;
+      Acc& a = acc[group_of[s]];
+      double v = vec[s].v[i];
+      bool first = !a.seen;
+      a.seen = true;
+      switch (e.op) {
+        case AggOp::kSum:
+          KahanSumInc(v, &a.value, &a.c);
+          break;
+        case AggOp::kAvg:
+          a.count++;
+          if (first) {
+            a.mean = v;
+            break;
+          }
+          if (std::isinf(a.mean)) {
+            if (std::isinf(v) && (a.mean > 0) == (v > 0)) break;
+            if (!std::isinf(v) && !std::isnan(v)) break;
+          }
+          KahanSumInc(v / a.count - a.mean / a.count, &a.mean, &a.c);
+          break;
+        case AggOp::kCount:
+        case AggOp::kGroup:
+          a.count++;
+          break;
+        case AggOp::kMin:
+          if (first || a.value > v || std::isnan(a.value)) a.value = v;
+          break;
+        case AggOp::kMax:
+          if (first || a.value < v || std::isnan(a.value)) a.value = v;
+          break;
+        case AggOp::kStddev:
+        case AggOp::kStdvar: {
+          a.count++;
+          double delta = v - a.mean;
+          a.mean += delta / a.count;
+          a.value += delta * (v - a.mean);
+          break;
+        }
+        case AggOp::kQuantile:
+          a.values.push_back(v);
+          break;
+        default:
+          break;
+      }
+    }
+    for (size_t g = 0; g < ng; ++g) {
+      Acc& a = acc[g];
+      if (!a.seen) continue;
+      double r = 0;
+      switch (e.op) {
+        case AggOp::kSum: r = std::isinf(a.value) ? a.value : a.value + a.c; break;
+        case AggOp::kAvg: r = std::isinf(a.mean) ? a.mean : a.mean + a.c; break;
+        case AggOp::kCount: r = a.count; break;
+        case AggOp::kGroup: r = 1; break;
+        case AggOp::kMin:
+        case AggOp::kMax: r = a.value; break;
+        case AggOp::kStdvar: r = a.value / a.count; break;
+        case AggOp::kStddev: r = std::sqrt(a.value / a.count); break;
+        case AggOp::kQuantile: r = Quantile(param.scalar[i], a.values); break;
+        default: break;
+      }
+      res[g].Set(i, r);
+    }
+  }
+  for (StepSeries& s : res) {
+    bool any = false;
+    for (uint8_t h : s.has) any |= h != 0;
+    if (any) out.vec.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace pharos::promql::internal

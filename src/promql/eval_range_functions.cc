@@ -1,0 +1,305 @@
+// Functions over range vectors (rate, increase, *_over_time, …). Each series
+// of the argument is decoded once; the window of each step slides over it.
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <span>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "promql/functions.h"
+#include "promql/internal/evaluator.h"
+#include "promql/internal/float_math.h"
+#include "promql/internal/functions_internal.h"
+
+namespace pharos::promql::internal {
+namespace {
+
+using Span = std::span<const storage::Sample>;
+
+struct WindowArgs {
+  int64_t range_start;  // ref - range
+  int64_t range_end;    // ref
+  int64_t range_ms;
+  int64_t step_time;    // the evaluation step (predict_linear's intercept time)
+  double p0 = 0, p1 = 0;  // scalar parameters
+};
+
+std::optional<double> ExtrapolatedRate(Span s, const WindowArgs& w, bool counter, bool rate) {
+  if (s.size() < 2) return std::nullopt;
+  size_t n1 = s.size() - 1;
+  int64_t first_t = s[0].t, last_t = s[n1].t;
+  double result = s[n1].v - s[0].v;
+  if (counter) {
+    double prev = s[0].v;
+    for (size_t k = 1; k < s.size(); ++k) {
+      if (s[k].v < prev) result += prev;
+      prev = s[k].v;
+    }
+  }
+  double to_start = static_cast<double>(first_t - w.range_start) / 1000;
+  double to_end = static_cast<double>(w.range_end - last_t) / 1000;
+  double sampled = static_cast<double>(last_t - first_t) / 1000;
+  double avg = sampled / static_cast<double>(n1);
+  double threshold = avg * 1.1;
+  double interval = sampled;
+  if (to_start >= threshold) to_start = avg / 2;
+  if (counter && result > 0 && s[0].v >= 0) {
+    double to_zero = sampled * (s[0].v / result);
+    if (to_zero < to_start) to_start = to_zero;
+  }
+  interval += to_start;
+  if (to_end >= threshold) to_end = avg / 2;
+  interval += to_end;
+  double factor = interval / sampled;
+  if (rate) factor /= static_cast<double>(w.range_ms) / 1000;
+  return result * factor;
+}
+
+std::optional<double> InstantValue(Span s, bool rate) {
+  if (s.size() < 2) return std::nullopt;
+  const auto& last = s[s.size() - 1];
+  const auto& prev = s[s.size() - 2];
+  double r = (rate && last.v < prev.v) ? last.v : last.v - prev.v;
+  int64_t dt = last.t - prev.t;
+  if (dt == 0) return std::nullopt;
+  if (rate) r /= static_cast<double>(dt) / 1000;
+  return r;
+}
+
+void LinearRegression(Span s, int64_t intercept_time, double* slope, double* intercept) {
+  double n = 0, sum_x = 0, cx = 0, sum_y = 0, cy = 0, sum_xy = 0, cxy = 0, sum_x2 = 0, cx2 = 0;
+  double init_y = s[0].v;
+  bool const_y = true;
+  for (size_t k = 0; k < s.size(); ++k) {
+    if (const_y && k > 0 && s[k].v != init_y) const_y = false;
+    n += 1;
+    double x = static_cast<double>(s[k].t - intercept_time) / 1e3;
+    KahanSumInc(x, &sum_x, &cx);
+    KahanSumInc(s[k].v, &sum_y, &cy);
+    KahanSumInc(x * s[k].v, &sum_xy, &cxy);
+    KahanSumInc(x * x, &sum_x2, &cx2);
+  }
+  if (const_y) {
+    if (std::isinf(init_y)) {
+      *slope = *intercept = NAN;
+    } else {
+      *slope = 0;
+      *intercept = init_y;
+    }
+    return;
+  }
+  sum_x += cx;
+  sum_y += cy;
+  sum_xy += cxy;
+  sum_x2 += cx2;
+  double cov = sum_xy - sum_x * sum_y / n;
+  double var = sum_x2 - sum_x * sum_x / n;
+  *slope = cov / var;
+  *intercept = sum_y / n - *slope * sum_x / n;
+}
+
+double HoltWinters(Span s, double sf, double tf) {
+  double s0 = 0, s1 = s[0].v, b = s[1].v - s[0].v;
+  for (size_t i = 1; i < s.size(); ++i) {
+    double x = sf * s[i].v;
+    if (i > 1) b = tf * (s1 - s0) + (1 - tf) * b;
+    double y = (1 - sf) * (s1 + b);
+    s0 = s1;
+    s1 = x + y;
+  }
+  return s1;
+}
+
+std::optional<double> Compute(FunctionId id, Span s, const WindowArgs& w) {
+  if (s.empty()) return std::nullopt;
+  switch (id) {
+    case FunctionId::kRate: return ExtrapolatedRate(s, w, true, true);
+    case FunctionId::kIncrease: return ExtrapolatedRate(s, w, true, false);
+    case FunctionId::kDelta: return ExtrapolatedRate(s, w, false, false);
+    case FunctionId::kIrate: return InstantValue(s, true);
+    case FunctionId::kIdelta: return InstantValue(s, false);
+    case FunctionId::kDeriv: {
+      if (s.size() < 2) return std::nullopt;
+      double slope, icpt;
+      LinearRegression(s, s[0].t, &slope, &icpt);
+      return slope;
+    }
+    case FunctionId::kPredictLinear: {
+      if (s.size() < 2) return std::nullopt;
+      double slope, icpt;
+      LinearRegression(s, w.step_time, &slope, &icpt);
+      return slope * w.p0 + icpt;
+    }
+    case FunctionId::kHoltWinters:
+      if (s.size() < 2) return std::nullopt;
+      return HoltWinters(s, w.p0, w.p1);
+    case FunctionId::kChanges: {
+      double c = 0;
+      for (size_t k = 1; k < s.size(); ++k) {
+        double a = s[k - 1].v, b = s[k].v;
+        if (a != b && !(std::isnan(a) && std::isnan(b))) c++;
+      }
+      return c;
+    }
+    case FunctionId::kResets: {
+      double c = 0;
+      for (size_t k = 1; k < s.size(); ++k) c += s[k].v < s[k - 1].v ? 1 : 0;
+      return c;
+    }
+    case FunctionId::kAvgOverTime: {
+      double mean = 0, c = 0, count = 0;
+      for (const auto& p : s) {
+        count++;
+        if (std::isinf(mean)) {
+          if (std::isinf(p.v) && (mean > 0) == (p.v > 0)) continue;
+          if (!std::isinf(p.v) && !std::isnan(p.v)) continue;
+        }
+        KahanSumInc(p.v / count - mean / count, &mean, &c);
+      }
+      return std::isinf(mean) ? mean : mean + c;
+    }
+    case FunctionId::kSumOverTime: {
+      double sum = 0, c = 0;
+      for (const auto& p : s) KahanSumInc(p.v, &sum, &c);
+      return std::isinf(sum) ? sum : sum + c;
+    }
+    case FunctionId::kCountOverTime: return static_cast<double>(s.size());
+    case FunctionId::kLastOverTime: return s.back().v;
+    case FunctionId::kPresentOverTime: return 1.0;
+    case FunctionId::kMaxOverTime: {
+      double m = s[0].v;
+      for (const auto& p : s) {
+        if (p.v > m || std::isnan(m)) m = p.v;
+      }
+      return m;
+    }
+    case FunctionId::kMinOverTime: {
+      double m = s[0].v;
+      for (const auto& p : s) {
+        if (p.v < m || std::isnan(m)) m = p.v;
+      }
+      return m;
+    }
+    case FunctionId::kQuantileOverTime: {
+      std::vector<double> vals;
+      vals.reserve(s.size());
+      for (const auto& p : s) vals.push_back(p.v);
+      return Quantile(w.p0, vals);
+    }
+    case FunctionId::kMadOverTime: {
+      std::vector<double> vals;
+      vals.reserve(s.size());
+      for (const auto& p : s) vals.push_back(p.v);
+      double median = Quantile(0.5, vals);
+      for (double& v : vals) v = std::fabs(v - median);
+      return Quantile(0.5, vals);
+    }
+    case FunctionId::kStddevOverTime:
+    case FunctionId::kStdvarOverTime: {
+      double count = 0, mean = 0, cmean = 0, aux = 0, caux = 0;
+      for (const auto& p : s) {
+        count++;
+        double delta = p.v - (mean + cmean);
+        KahanSumInc(delta / count, &mean, &cmean);
+        KahanSumInc(delta * (p.v - (mean + cmean)), &aux, &caux);
+      }
+      double var = (aux + caux) / count;
+      return id == FunctionId::kStddevOverTime ? std::sqrt(var) : var;
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+}  // namespace
+
+Labels AbsentLabels(const VectorSelector* vs) {
+  LabelsBuilder b;
+  if (vs == nullptr) return b.Build();
+  std::vector<std::string> has;
+  for (const Matcher& m : vs->matchers) {
+    if (m.name() == kMetricName) continue;
+    bool seen = std::find(has.begin(), has.end(), m.name()) != has.end();
+    if (m.type() == MatchType::kEqual && !seen) {
+      b.Set(m.name(), m.value());
+      has.push_back(m.name());
+    } else {
+      b.Del(m.name());
+    }
+  }
+  return b.Build();
+}
+
+absl::StatusOr<Value> Evaluator::EvalRangeFunction(const Call& e, size_t matrix_arg) {
+  FunctionId id = e.func->id;
+  // Scalar parameters, per step.
+  std::vector<std::vector<double>> params;
+  for (size_t a = 0; a < e.args.size(); ++a) {
+    if (a == matrix_arg) continue;
+    auto v = Eval(*e.args[a]);
+    if (!v.ok()) return v.status();
+    params.push_back(std::move(v->scalar));
+  }
+  auto w = LoadWindows(*e.args[matrix_arg]);
+  if (!w.ok()) return w.status();
+  Value out;
+  out.type = ValueType::kVector;
+  std::vector<uint8_t> any_at(n_, 0);
+  bool fixed = w->mods.at != AtKind::kNone;
+  for (RawSeries& rs : w->series) {
+    if (absl::Status st = Poll(); !st.ok()) return st;
+    StepSeries ss = NewSeries({});
+    bool any = false;
+    const auto& smp = rs.samples;
+    size_t lo = 0, hi = 0;
+    for (size_t i = 0; i < n_; ++i) {
+      int64_t ref = RefTime(w->mods, i);
+      if (fixed) lo = hi = 0;
+      while (hi < smp.size() && smp[hi].t <= ref) ++hi;
+      while (lo < hi && smp[lo].t < ref - w->range_ms) ++lo;
+      Span span(smp.data() + lo, hi - lo);
+      if (!span.empty()) any_at[i] = 1;
+      if (id == FunctionId::kAbsentOverTime) continue;
+      WindowArgs wa{ref - w->range_ms, ref, w->range_ms, TimeAt(i)};
+      if (!params.empty()) wa.p0 = params[0][i];
+      if (params.size() > 1) wa.p1 = params[1][i];
+      if (id == FunctionId::kHoltWinters && !span.empty()) {
+        if (!(wa.p0 > 0 && wa.p0 < 1)) {
+          return absl::FailedPreconditionError(
+              absl::StrFormat("invalid smoothing factor. Expected: 0 < sf < 1, got: %f", wa.p0));
+        }
+        if (!(wa.p1 > 0 && wa.p1 < 1)) {
+          return absl::FailedPreconditionError(
+              absl::StrFormat("invalid trend factor. Expected: 0 < tf < 1, got: %f", wa.p1));
+        }
+      }
+      std::optional<double> r = Compute(id, span, wa);
+      if (!r) continue;
+      ss.Set(i, *r);
+      any = true;
+    }
+    if (!any) continue;
+    ss.labels = id == FunctionId::kLastOverTime ? std::move(rs.labels)
+                                                 : LabelsBuilder(rs.labels).Del(kMetricName).Build();
+    out.vec.push_back(std::move(ss));
+  }
+  if (id == FunctionId::kAbsentOverTime) {
+    StepSeries ss = NewSeries(AbsentLabels(w->selector));
+    bool any = false;
+    for (size_t i = 0; i < n_; ++i) {
+      if (!any_at[i]) {
+        ss.Set(i, 1);
+        any = true;
+      }
+    }
+    if (any) out.vec.push_back(std::move(ss));
+    return out;
+  }
+  if (HasDuplicateLabels(out.vec)) {
+    return absl::FailedPreconditionError("vector cannot contain metrics with the same labelset");
+  }
+  return out;
+}
+
+}  // namespace pharos::promql::internal

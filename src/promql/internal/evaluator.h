@@ -1,0 +1,117 @@
+// The evaluator behind Engine: evaluates a syntax tree over a grid of steps
+// [start, end] every `step` ms. Every instant-vector value is a set of series
+// with one optional value per step (dense arrays), so binary operators and
+// aggregations work step by step while selectors and range functions work
+// series by series (each series is decoded once per query).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/labels.h"
+#include "promql/ast.h"
+#include "promql/engine.h"
+#include "storage/querier.h"
+#include "storage/sample.h"
+
+namespace pharos::promql::internal {
+
+// One series of an instant-vector value: a value at some of the steps.
+struct StepSeries {
+  Labels labels;
+  std::vector<double> v;      // one per step
+  std::vector<uint8_t> has;   // 1 when v[i] is set
+  // Timestamps of raw samples when a selector is asked for them (timestamp()).
+  bool Has(size_t i) const { return has[i] != 0; }
+  void Set(size_t i, double x) {
+    v[i] = x;
+    has[i] = 1;
+  }
+};
+
+struct Value {
+  ValueType type = ValueType::kNone;
+  std::vector<StepSeries> vec;   // kVector
+  std::vector<double> scalar;    // kScalar: one per step
+  std::string str;               // kString
+  std::vector<Series> matrix;    // kMatrix (only as a top-level instant result)
+};
+
+// Shared by an evaluator and the evaluators of its subqueries.
+struct QueryState {
+  storage::Queryable* queryable = nullptr;
+  const EngineOptions* opts = nullptr;
+  const QueryContext* ctx = nullptr;
+  absl::Time deadline;
+  int64_t query_start = 0;  // for @ start()
+  int64_t query_end = 0;    // for @ end()
+  int64_t samples = 0;      // samples loaded so far, against max_samples
+  std::vector<std::string> warnings;
+  uint32_t polls = 0;
+};
+
+class Evaluator {
+ public:
+  Evaluator(QueryState* qs, int64_t start, int64_t end, int64_t step);
+
+  absl::StatusOr<Value> Eval(const Expr& e);
+
+  int64_t start() const { return start_; }
+  int64_t step() const { return step_; }
+  size_t steps() const { return n_; }
+  int64_t TimeAt(size_t i) const { return start_ + static_cast<int64_t>(i) * step_; }
+
+  // Checks cancellation, deadline and the sample budget.
+  absl::Status Poll();
+  absl::Status CountSamples(int64_t n);
+
+  StepSeries NewSeries(Labels labels) const;
+
+  // A series and its samples in time order (stale markers removed for
+  // range selectors).
+  struct RawSeries {
+    Labels labels;
+    std::vector<storage::Sample> samples;
+  };
+  // Loads the series of a selector with samples in [mint, maxt].
+  absl::StatusOr<std::vector<RawSeries>> Load(const VectorSelector& vs, int64_t mint, int64_t maxt,
+                                              int64_t range_ms);
+  // The reference time of step i for a selector or subquery: the @ time or
+  // the step time, minus the offset.
+  int64_t RefTime(const TimeModifiers& m, size_t i) const;
+
+  absl::StatusOr<Value> EvalVectorSelector(const VectorSelector& vs, bool sample_timestamps);
+  absl::StatusOr<Value> EvalBinary(const BinaryExpr& e);
+  absl::StatusOr<Value> EvalAggregate(const AggregateExpr& e);
+  absl::StatusOr<Value> EvalCall(const Call& e);
+  absl::StatusOr<Value> EvalTopLevelMatrix(const Expr& e);
+  absl::StatusOr<Value> EvalRangeFunction(const Call& e, size_t matrix_arg);
+  absl::StatusOr<Value> EvalHistogramQuantile(const Call& e);
+
+  // Windows of a range argument (matrix selector or subquery): for each
+  // series, its samples and, per step, the [begin, end) indexes of the
+  // samples inside the window ending at the step's reference time.
+  struct Windows {
+    std::vector<RawSeries> series;
+    int64_t range_ms = 0;
+    TimeModifiers mods;
+    const VectorSelector* selector = nullptr;  // for absent_over_time labels
+  };
+  absl::StatusOr<Windows> LoadWindows(const Expr& arg);
+
+ private:
+  QueryState* qs_;
+  int64_t start_, end_, step_;
+  size_t n_;
+};
+
+// Merges series with equal labels (dropping the metric name can make two
+// series equal). Fails when two of them have a value at the same step.
+absl::Status MergeSameLabels(std::vector<StepSeries>* vec);
+bool HasDuplicateLabels(const std::vector<StepSeries>& vec);
+
+}  // namespace pharos::promql::internal

@@ -1,0 +1,13 @@
+// Helpers shared by the function implementations.
+#pragma once
+
+#include "common/labels.h"
+#include "promql/ast.h"
+
+namespace pharos::promql::internal {
+
+// The labels absent() and absent_over_time() give their result: the
+// equality matchers of the selector (a label matched twice is left out).
+Labels AbsentLabels(const VectorSelector* vs);
+
+}  // namespace pharos::promql::internal
