@@ -90,6 +90,10 @@ TEST(TemplateExec, Variables) {
   EXPECT_EQ(Exec("{{ $x := 1 }}{{ if true }}{{ $x = 2 }}{{ end }}{{ $x }}"), "2");
   EXPECT_EQ(Exec("{{ $x := .M }}{{ $x.a }}{{ $.I }}", Data()), "117");
   EXPECT_EQ(Exec("{{ with $x := .S }}{{ $x }}{{ . }}{{ end }}", Data()), "strstr");
+  // Assignment to an undeclared variable parses (Go records the name) and
+  // fails when executed.
+  EXPECT_EQ(Exec("{{ $x = 1 }}"), "EXEC: template: t:1:8: executing \"t\" at <1>: undefined variable: $x");
+  EXPECT_EQ(Exec("{{ range $i, $v := .L }}{{ end }}{{ $i := 5 }}{{ $i }}", Data()), "5");
 }
 
 TEST(TemplateExec, Range) {

@@ -149,6 +149,11 @@ TEST(PrometheusFuncs, Query) {
   EXPECT_EQ(Expand("{{ query \"error\" }}", Value(), opts),
             "EXEC: template: test:1:3: executing \"test\" at <query \"error\">: error calling query: bad query");
   EXPECT_EQ(Expand("{{ with query \"none\" }}x{{ else }}no data{{ end }}", Value(), opts), "no data");
+  // The console/annotation idiom: build a query with printf, pipe it to query.
+  EXPECT_EQ(Expand("{{ with printf \"up{instance='%s'}\" \"a\" | query }}{{ . | first | value | humanize }}{{ end }}",
+                   Value(), opts),
+            "11");
+  EXPECT_EQ(seen.back(), "up{instance='a'}");
   EXPECT_EQ(Expand("{{ \"x\" | value }}", Value(), opts),
             "EXEC: template: test:1:9: executing \"test\" at <value>: wrong type for value; "
             "expected *template.sample; got string");
