@@ -230,18 +230,6 @@ void AddPrometheusFuncs(TemplateSet& set, PrometheusFuncsOptions options) {
   AddCommonStringFuncs(m);
   m["title"] = StringFunc([](std::string_view s) { return TitleCase(s, false); });
 
-  QueryFunc query = options.query;
-  Function q;
-  q.params = {ArgType::kString};
-  q.fn = [query](std::span<const Value> a) -> absl::StatusOr<Value> {
-    if (!query) return absl::UnavailableError("query is not available in this context");
-    auto r = query(a[0].AsString());
-    if (!r.ok()) return r.status();
-    ValueList out;
-    for (const auto& s : *r) out.push_back(MakeSample(s));
-    return Value::List(std::move(out));
-  };
-  m["query"] = q;
 
   Function first;
   first.params = {ArgType::kAny};
@@ -368,6 +356,21 @@ void AddPrometheusFuncs(TemplateSet& set, PrometheusFuncsOptions options) {
   m["parseDuration"] = parse_duration;
 
   set.AddFuncs(m);
+  SetPrometheusQuery(set, std::move(options.query));
+}
+
+void SetPrometheusQuery(TemplateSet& set, QueryFunc query) {
+  Function q;
+  q.params = {ArgType::kString};
+  q.fn = [query = std::move(query)](std::span<const Value> a) -> absl::StatusOr<Value> {
+    if (!query) return absl::UnavailableError("query is not available in this context");
+    auto r = query(a[0].AsString());
+    if (!r.ok()) return r.status();
+    ValueList out;
+    for (const auto& s : *r) out.push_back(MakeSample(s));
+    return Value::List(std::move(out));
+  };
+  set.AddFunc("query", std::move(q));
 }
 
 }  // namespace pharos::tmpl

@@ -38,6 +38,11 @@ struct PrometheusFuncsOptions {
 // externalURL, pathPrefix, parseDuration, toTime, sortByLabel, query.
 void AddPrometheusFuncs(TemplateSet& set, PrometheusFuncsOptions options);
 
+// Replaces only `query`. Parse a rule's templates once; per evaluation,
+// Clone() the set (cheap: trees are shared) and bind the query to that
+// evaluation's timestamp with this.
+void SetPrometheusQuery(TemplateSet& set, QueryFunc query);
+
 // The variables Prometheus defines before a rule's template text.
 inline constexpr std::string_view kAlertTemplateDefs =
     "{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$externalURL := .ExternalURL}}"

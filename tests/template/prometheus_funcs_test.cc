@@ -160,6 +160,19 @@ TEST(PrometheusFuncs, Query) {
   EXPECT_GE(seen.size(), 5u);
 }
 
+TEST(PrometheusFuncs, QueryRebindOnClone) {
+  TemplateSet set;
+  AddPrometheusFuncs(set, {});
+  ASSERT_TRUE(set.Parse("q", "{{ query \"x\" | first | value }}").ok());
+  EXPECT_FALSE(set.ExecuteToString("q", Value()).ok());  // no query function bound
+  TemplateSet eval = set.Clone();
+  SetPrometheusQuery(eval, [](std::string_view) -> absl::StatusOr<std::vector<QuerySample>> {
+    return std::vector<QuerySample>{{{}, 42}};
+  });
+  EXPECT_EQ(*eval.ExecuteToString("q", Value()), "42");
+  EXPECT_FALSE(set.ExecuteToString("q", Value()).ok());
+}
+
 TEST(PrometheusFuncs, Args) {
   EXPECT_EQ(Expand("{{ define \"x\" }}{{ .arg0 }} {{ .arg1 }}{{ end }}{{ template \"x\" (args 1 \"two\") }}"),
             "1 two");
