@@ -452,6 +452,16 @@ class Executor {
       if (msg.starts_with("wrong type for value;")) Errorf(msg);
       Errorf("error calling " + name + ": " + msg);
     }
+    // Strings built by functions count against a budget even when they
+    // are not written (printf "%999999d" in a long range).
+    if (r->kind() == Value::Kind::kString) {
+      produced_ += r->AsString().size();
+      if (produced_ > 16 * opts().limits.max_output_bytes) {
+        Errorf(absl::StrCat("template functions produced more than ", 16 * opts().limits.max_output_bytes,
+                            " bytes"),
+               true);
+      }
+    }
     return *std::move(r);
   }
 
@@ -537,6 +547,7 @@ class Executor {
   std::vector<std::pair<std::string, Value>> vars_;
   int depth_ = 0;
   size_t iterations_ = 0;
+  size_t produced_ = 0;
   std::optional<HtmlContext> html_;
 };
 

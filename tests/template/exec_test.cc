@@ -221,6 +221,10 @@ TEST(TemplateExec, Limits) {
   std::string r = Exec("{{ range 1000000 }}{{ end }}", Value(), opts);
   EXPECT_NE(r.find("range iterations exceed the limit of 1000"), std::string::npos) << r;
 
+  opts.limits.max_output_bytes = 1000;
+  r = Exec("{{ range 100 }}{{ $x := printf \"%500d\" 1 }}{{ end }}", Value(), opts);
+  EXPECT_NE(r.find("template functions produced more than 16000 bytes"), std::string::npos) << r;
+
   TemplateSet set(opts);
   ASSERT_TRUE(set.Parse("t", "{{ range 2000 }}{{ end }}").ok());
   std::string out;
