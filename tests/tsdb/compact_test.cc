@@ -91,6 +91,55 @@ TEST(MergeQuerier, MergesSeriesOfSeveralStores) {
   EXPECT_EQ(*q->LabelNames({}), std::vector<std::string>{"__name__"});
 }
 
+TEST(MergeQuerier, ChildErrorsAreTheResultsError) {
+  class Failing final : public storage::Querier {
+   public:
+    std::unique_ptr<storage::SeriesSet> Select(bool, const storage::SelectHints*, const Matchers&) override {
+      return storage::EmptySeriesSet(absl::DataLossError("disk on fire"));
+    }
+    absl::StatusOr<std::vector<std::string>> LabelValues(std::string_view, const Matchers&) override {
+      return absl::DataLossError("disk on fire");
+    }
+    absl::StatusOr<std::vector<std::string>> LabelNames(const Matchers&) override {
+      return absl::DataLossError("disk on fire");
+    }
+  };
+  MemoryStorage a;
+  ASSERT_TRUE(a.Add(Labels{{"__name__", "x"}}, 1, 1).ok());
+  std::vector<std::unique_ptr<storage::Querier>> qs;
+  qs.push_back(*a.NewQuerier(0, 10));
+  qs.push_back(std::make_unique<Failing>());
+  auto q = NewMergeQuerier(std::move(qs));
+  auto set = q->Select(true, nullptr, kAll);
+  while (set->Next()) {
+  }
+  EXPECT_EQ(set->Err().code(), absl::StatusCode::kDataLoss);
+  EXPECT_FALSE(q->LabelValues("__name__", {}).ok());
+  EXPECT_FALSE(q->LabelNames({}).ok());
+}
+
+TEST(Compaction, CorruptInputBlockFailsAndLeavesNoOutput) {
+  ScratchDir dir;
+  disk::Env* env = disk::PosixEnv();
+  MemoryStorage st;
+  for (int64_t t = 0; t < 1000; ++t) ASSERT_TRUE(st.Add(Labels{{"__name__", "m"}}, kT0 + t * 1000, t).ok());
+  std::string u = WriteFrom(env, dir.path(), &st, kT0, kT0 + 2 * kHour - 1);
+  auto b = OpenOrDie(env, dir.path() + "/" + u);
+  // Damage a chunk after opening (chunks are checked when read).
+  {
+    std::string path = dir.path() + "/" + u + "/chunks/000001";
+    auto data = env->ReadFile(path);
+    ASSERT_TRUE(data.ok());
+    std::string bad = *data;
+    bad[bad.size() / 2] ^= 0x55;
+    ASSERT_TRUE(disk::WriteFileAtomic(env, path, bad).ok());
+  }
+  auto b2 = OpenOrDie(env, dir.path() + "/" + u);
+  auto r = CompactBlocks(env, dir.path(), {b2.get()});
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kDataLoss) << r.status();
+  EXPECT_EQ(*env->ListDir(dir.path()), std::vector<std::string>{u});
+}
+
 TEST(Compaction, MergesAdjacentBlocks) {
   ScratchDir dir;
   disk::Env* env = disk::PosixEnv();

@@ -1,5 +1,6 @@
 #include "tsdb/chunkenc/xor.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -448,8 +449,13 @@ bool XorIterator::Seek(int64_t t) {
 
 bool XorIterator::AppendUntil(int64_t maxt, std::vector<storage::Sample>* out) {
   if (done_ || read_ == 0) return false;
-  int left = total_ - read_ + 1;
-  if (out->capacity() - out->size() < static_cast<size_t>(left)) out->reserve(out->size() + left);
+  // Room for the rest of this chunk, growing geometrically: callers append
+  // chunk after chunk into one vector.
+  // Every further sample takes at least 2 bits, which bounds what a corrupt
+  // header can make us reserve.
+  size_t left = std::min(static_cast<size_t>(total_ - read_ + 1),
+                         static_cast<size_t>(end_ - p_) * 4 + static_cast<size_t>(acc_bits_) / 2 + 1);
+  if (out->capacity() - out->size() < left) out->reserve(std::max(out->size() + left, 2 * out->capacity()));
   for (;;) {
     if (t_ > maxt) return true;
     out->push_back(storage::Sample{t_, V()});
