@@ -381,5 +381,28 @@ TEST(WalTest, CheckpointKeepsLiveSeriesAndRecentSamples) {
   EXPECT_EQ(names.back(), CheckpointName(*cut2));
 }
 
+TEST(WalTest, CheckpointSpansFilesAndFailsSafelyOnFullDisk) {
+  disk::FaultEnv env;
+  auto w = OpenWal(&env, FsyncPolicy::kBatch, 128);
+  for (int64_t t = 0; t < 60; ++t) ASSERT_TRUE(LogSample(*w, 1, t).ok());
+  auto cut = w->CutSegment();
+  ASSERT_TRUE(cut.ok());
+  // No room for the checkpoint: it fails and the segments stay.
+  env.LimitToUsedPlus(50);
+  EXPECT_FALSE(w->Checkpoint(*cut, [](uint64_t) { return true; }, 10).ok());
+  EXPECT_EQ(w->Stats().checkpoint_failures, 1u);
+  env.SetSpaceLimit(UINT64_MAX);
+  ReplayStats st;
+  EXPECT_EQ(Times(ReplayAll(&env, &st)), Range(0, 60));
+  EXPECT_EQ(st.checkpoint, -1);
+  // With room it succeeds, split over several files of at most 128 bytes.
+  ASSERT_TRUE(w->Checkpoint(*cut, [](uint64_t) { return true; }, 10).ok());
+  auto files = *env.ListDir(std::string(kDir) + "/" + CheckpointName(*cut));
+  EXPECT_GT(files.size(), 2u);
+  ASSERT_TRUE(w->Close().ok());
+  EXPECT_EQ(Times(ReplayAll(&env, &st)), Range(10, 60));
+  EXPECT_EQ(st.checkpoint, *cut);
+}
+
 }  // namespace
 }  // namespace pharos::tsdb::wal
