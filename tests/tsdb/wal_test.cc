@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -212,6 +213,43 @@ TEST(WalTest, GarbageAndZeroTailsAreCut) {
   CheckDamage([](std::string* d) { d->append("this is not a record at all, just junk bytes"); }, 10, 10);
   // A huge announced length is refused without allocating it.
   CheckDamage([](std::string* d) { d->append("\x02\xff\xff\xff\xff\0\0\0\0", 9); }, 3, 3);
+}
+
+TEST(WalTest, RandomDamageKeepsAnExactPrefix) {
+  disk::FaultEnv base;
+  {
+    auto w = OpenWal(&base);
+    for (int i = 0; i < 20; ++i) ASSERT_TRUE(LogSample(*w, 1 + i % 3, i, i * 0.5).ok());
+  }
+  const std::string path = LastSegmentPath(&base);
+  const std::string good = *base.Contents(path);
+  std::mt19937 rng(42);
+  for (int round = 0; round < 300; ++round) {
+    std::string d = good;
+    size_t pos = rng() % d.size();
+    switch (round % 4) {
+      case 0: d[pos] = static_cast<char>(d[pos] ^ (1 + rng() % 255)); break;
+      case 1: d.resize(pos); break;
+      case 2: d.insert(pos, std::string(1 + rng() % 16, static_cast<char>(rng()))); break;
+      case 3: d.replace(pos, std::min<size_t>(8, d.size() - pos), 8, '\0'); break;
+    }
+    disk::FaultEnv env;
+    ASSERT_TRUE(env.CreateDirs(kDir).ok());
+    env.SetContents(path, d);
+    ReplayStats st;
+    std::vector<RefSample> got = ReplayAll(&env, &st);
+    ASSERT_LE(got.size(), 20u);
+    for (size_t i = 0; i < got.size(); ++i) {
+      ASSERT_EQ(got[i].t, static_cast<int64_t>(i)) << "round " << round;
+      ASSERT_EQ(got[i].v, i * 0.5);
+      ASSERT_EQ(got[i].ref, 1 + i % 3);
+    }
+    EXPECT_EQ(st.corruptions == 0, d == good || (d.size() < good.size() && got.size() * (good.size() / 20) == d.size()))
+        << "round " << round;
+    ReplayStats again;
+    ReplayAll(&env, &again);
+    EXPECT_EQ(again.corruptions, 0u);
+  }
 }
 
 TEST(WalTest, CorruptionInEarlierSegmentDropsLaterSegments) {
