@@ -1,6 +1,7 @@
 #include "tsdb/chunkenc/xor.h"
 
 #include <bit>
+#include <cmath>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -23,7 +24,38 @@ struct DodBucket {
   int prefix_bits;
   int bits;
 };
-constexpr DodBucket kBuckets[] = {{0b10, 2, 14}, {0b110, 3, 17}, {0b1110, 4, 20}};
+constexpr DodBucket kBuckets[] = {{0b10, 2, 7}, {0b110, 3, 17}, {0b1110, 4, 32}};
+
+// Decimal deltas: values that are decimals with up to 3 fractional digits
+// (cpu seconds, load averages, integer counters) are cheaper as the
+// difference of the scaled integers than as an XOR of their float bits.
+constexpr double kPow10[] = {1, 10, 100, 1000};
+constexpr double kMaxScaled = 9007199254740992.0;  // 2^53: every integer up to it is exact
+struct DeltaBucket {
+  uint64_t prefix;
+  int prefix_bits;
+  int bits;
+};
+constexpr DeltaBucket kDeltaBuckets[] = {{0b0, 1, 7}, {0b10, 2, 14}, {0b110, 3, 24}, {0b111, 3, 56}};
+
+// v * 10^s as an integer, when its magnitude is at most 2^53 (false for
+// NaN and infinities).
+inline bool ToScaled(double v, int s, int64_t* m) {
+  double w = v * kPow10[s];
+  if (!(std::fabs(w) <= kMaxScaled)) return false;
+  *m = std::llround(w);
+  return true;
+}
+inline double FromScaled(int64_t m, int s) { return static_cast<double>(m) / kPow10[s]; }
+
+int UvarintLen(uint64_t v) {
+  int n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
 
 bool Fits(int64_t dod, int bits) {
   int64_t half = int64_t{1} << (bits - 1);
@@ -77,6 +109,14 @@ void XorAppender::WriteBits(uint64_t v, int n) {
   }
 }
 
+void XorAppender::WriteUvarint(uint64_t v) {
+  while (v >= 0x80) {
+    WriteBits((v & 0x7f) | 0x80, 8);
+    v >>= 7;
+  }
+  WriteBits(v, 8);
+}
+
 void XorAppender::WriteValue(uint64_t bits) {
   uint64_t x = bits ^ v_;
   if (x == 0) {
@@ -86,15 +126,58 @@ void XorAppender::WriteValue(uint64_t bits) {
   int lead = std::countl_zero(x);
   int trail = std::countr_zero(x);
   if (lead > 31) lead = 31;  // 5 bits
-  if (leading_ != 0xff && lead >= leading_ && trail >= trailing_) {
-    // Fits the previous window: '10' + the window's bits.
-    WriteBits(0b10, 2);
-    int sig = 64 - leading_ - trailing_;
-    WriteBits(x >> trailing_, sig);
+  bool reuse = leading_ != 0xff && lead >= leading_ && trail >= trailing_;
+  int xor_cost = reuse ? 3 + (64 - leading_ - trailing_) : 3 + 11 + (64 - lead - trail);
+
+  // A decimal delta, when one is exact and cheaper. The decoder derives the
+  // previous scaled integer from the previous value the same way, and the
+  // result is checked to round-trip bit-exactly here.
+  if (xor_cost > 2 + 1 + 1 + 7) {
+    double v, prev;
+    std::memcpy(&v, &bits, sizeof v);
+    std::memcpy(&prev, &v_, sizeof prev);
+    int best_cost = xor_cost, best_scale = -1, best_bucket = 0;
+    uint64_t best_z = 0;
+    for (int i = 0; i < 4; ++i) {
+      int sc = (scale_ + i) & 3;  // the last scale used first
+      int64_t mv, mp;
+      if (!ToScaled(v, sc, &mv) || !ToScaled(prev, sc, &mp)) continue;
+      if (Bits(FromScaled(mv, sc)) != bits) continue;
+      uint64_t z = ZigZag(mv - mp);
+      int b = 0;
+      while (b < 3 && z >= (uint64_t{1} << kDeltaBuckets[b].bits)) ++b;
+      int cost = 2 + (sc == scale_ ? 1 : 3) + kDeltaBuckets[b].prefix_bits + kDeltaBuckets[b].bits;
+      if (cost < best_cost) {
+        best_cost = cost;
+        best_scale = sc;
+        best_bucket = b;
+        best_z = z;
+      }
+      if (b == 0 && sc == scale_) break;  // cannot do better
+    }
+    if (best_scale >= 0) {
+      WriteBits(0b10, 2);
+      if (best_scale == scale_) {
+        WriteBits(0, 1);
+      } else {
+        WriteBits(1, 1);
+        WriteBits(static_cast<uint64_t>(best_scale), 2);
+      }
+      const DeltaBucket& db = kDeltaBuckets[best_bucket];
+      WriteBits(db.prefix, db.prefix_bits);
+      WriteBits(best_z, db.bits);
+      scale_ = static_cast<uint8_t>(best_scale);
+      return;
+    }
+  }
+  if (reuse) {
+    // Fits the previous window: '110' + the window's bits.
+    WriteBits(0b110, 3);
+    WriteBits(x >> trailing_, 64 - leading_ - trailing_);
     return;
   }
   int sig = 64 - lead - trail;
-  WriteBits(0b11, 2);
+  WriteBits(0b111, 3);
   WriteBits(static_cast<uint64_t>(lead), 5);
   WriteBits(static_cast<uint64_t>(sig & 63), 6);  // 64 is stored as 0
   WriteBits(x >> trail, sig);
@@ -107,21 +190,34 @@ bool XorAppender::Append(int64_t t, double v) {
   if (n_ > 0 && t <= t_) return false;
   uint64_t bits = Bits(v);
   if (n_ == 0) {
-    uint64_t z = ZigZag(t);
-    while (z >= 0x80) {
-      WriteBits((z & 0x7f) | 0x80, 8);
-      z >>= 7;
+    WriteUvarint(ZigZag(t));
+    // The first value: a scaled decimal when exact and shorter, else raw.
+    int best = -1;
+    uint64_t best_z = 0;
+    int best_len = 64;
+    for (int sc = 0; sc < 4; ++sc) {
+      int64_t m;
+      if (!ToScaled(v, sc, &m) || Bits(FromScaled(m, sc)) != bits) continue;
+      uint64_t z = ZigZag(m);
+      int len = 2 + 8 * UvarintLen(z);
+      if (len < best_len) {
+        best = sc;
+        best_z = z;
+        best_len = len;
+      }
     }
-    WriteBits(z, 8);
-    WriteBits(bits, 64);
+    if (best >= 0) {
+      WriteBits(1, 1);
+      WriteBits(static_cast<uint64_t>(best), 2);
+      WriteUvarint(best_z);
+      scale_ = static_cast<uint8_t>(best);
+    } else {
+      WriteBits(0, 1);
+      WriteBits(bits, 64);
+    }
   } else if (n_ == 1) {
     delta_ = static_cast<uint64_t>(t) - static_cast<uint64_t>(t_);
-    uint64_t d = delta_;
-    while (d >= 0x80) {
-      WriteBits((d & 0x7f) | 0x80, 8);
-      d >>= 7;
-    }
-    WriteBits(d, 8);
+    WriteUvarint(delta_);
     WriteValue(bits);
   } else {
     uint64_t delta = static_cast<uint64_t>(t) - static_cast<uint64_t>(t_);
@@ -221,6 +317,21 @@ inline bool XorIterator::ReadBits(int n, uint64_t* out) {
   return true;
 }
 
+bool XorIterator::ReadUvarint(uint64_t* out) {
+  // At most 10 bytes, read 8 bits at a time.
+  uint64_t u = 0;
+  for (int shift = 0;; shift += 7) {
+    if (shift > 63) return Corrupt("varint too long");
+    uint64_t byte = 0;
+    if (!ReadBits(8, &byte)) return false;
+    if (shift == 63 && byte > 1) return Corrupt("varint overflows 64 bits");
+    u |= (byte & 0x7f) << shift;
+    if (byte < 0x80) break;
+  }
+  *out = u;
+  return true;
+}
+
 inline bool XorIterator::Decode() {
   if (done_) return false;
   if (read_ >= total_) {
@@ -228,19 +339,25 @@ inline bool XorIterator::Decode() {
     return false;
   }
   if (read_ < 2) {
-    // A uvarint of at most 10 bytes, read 8 bits at a time.
     uint64_t u = 0;
-    for (int shift = 0;; shift += 7) {
-      if (shift > 63) return Corrupt("varint too long");
-      uint64_t byte = 0;
-      if (!ReadBits(8, &byte)) return false;
-      if (shift == 63 && byte > 1) return Corrupt("varint overflows 64 bits");
-      u |= (byte & 0x7f) << shift;
-      if (byte < 0x80) break;
-    }
+    if (!ReadUvarint(&u)) return false;
     if (read_ == 0) {
       t_ = UnZigZag(u);
-      if (!ReadBits(64, &v_)) return false;
+      bool decimal = false;
+      if (!ReadBit(&decimal)) return false;
+      if (decimal) {
+        uint64_t sc = 0, z = 0;
+        if (!ReadBits(2, &sc) || !ReadUvarint(&z)) return false;
+        int64_t m = UnZigZag(z);
+        if (m > static_cast<int64_t>(kMaxScaled) || m < -static_cast<int64_t>(kMaxScaled)) {
+          return Corrupt("first value out of range");
+        }
+        double v = FromScaled(m, static_cast<int>(sc));
+        std::memcpy(&v_, &v, sizeof v);
+        scale_ = static_cast<uint8_t>(sc);
+      } else if (!ReadBits(64, &v_)) {
+        return false;
+      }
       ++read_;
       return true;
     }
@@ -268,22 +385,51 @@ inline bool XorIterator::Decode() {
   bool changed = false;
   if (!ReadBit(&changed)) return false;
   if (changed) {
-    bool fresh = false;
-    if (!ReadBit(&fresh)) return false;
-    if (fresh) {
-      uint64_t lead = 0, sig = 0;
-      if (!ReadBits(5, &lead) || !ReadBits(6, &sig)) return false;
-      if (sig == 0) sig = 64;
-      if (lead + sig > 64) return Corrupt("XOR window wider than 64 bits");
-      leading_ = static_cast<uint8_t>(lead);
-      trailing_ = static_cast<uint8_t>(64 - lead - sig);
-    } else if (leading_ == 0xff) {
-      return Corrupt("XOR window reused before one was set");
+    bool b2 = false, b3 = false;
+    if (!ReadBit(&b2)) return false;
+    if (!b2) {
+      // '10': decimal delta.
+      bool new_scale = false;
+      if (!ReadBit(&new_scale)) return false;
+      if (new_scale) {
+        uint64_t sc = 0;
+        if (!ReadBits(2, &sc)) return false;
+        scale_ = static_cast<uint8_t>(sc);
+      }
+      int b = 0;
+      for (; b < 3; ++b) {
+        bool one = false;
+        if (!ReadBit(&one)) return false;
+        if (!one) break;
+      }
+      uint64_t z = 0;
+      if (!ReadBits(kDeltaBuckets[b].bits, &z)) return false;
+      int64_t mp;
+      if (!ToScaled(V(), scale_, &mp)) return Corrupt("decimal delta after a value out of range");
+      int64_t d = UnZigZag(z);
+      if (d > 2 * static_cast<int64_t>(kMaxScaled) || d < -2 * static_cast<int64_t>(kMaxScaled)) {
+        return Corrupt("decimal delta out of range");
+      }
+      double v = FromScaled(mp + d, scale_);
+      std::memcpy(&v_, &v, sizeof v);
+    } else {
+      if (!ReadBit(&b3)) return false;
+      if (b3) {
+        // '111': a new window.
+        uint64_t lead = 0, sig = 0;
+        if (!ReadBits(5, &lead) || !ReadBits(6, &sig)) return false;
+        if (sig == 0) sig = 64;
+        if (lead + sig > 64) return Corrupt("XOR window wider than 64 bits");
+        leading_ = static_cast<uint8_t>(lead);
+        trailing_ = static_cast<uint8_t>(64 - lead - sig);
+      } else if (leading_ == 0xff) {  // '110': the current window
+        return Corrupt("XOR window reused before one was set");
+      }
+      int sig = 64 - leading_ - trailing_;
+      uint64_t x = 0;
+      if (!ReadBits(sig, &x)) return false;
+      v_ ^= x << trailing_;
     }
-    int sig = 64 - leading_ - trailing_;
-    uint64_t x = 0;
-    if (!ReadBits(sig, &x)) return false;
-    v_ ^= trailing_ == 64 ? 0 : x << trailing_;
   }
   ++read_;
   return true;

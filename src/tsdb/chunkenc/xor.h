@@ -79,6 +79,7 @@ class XorAppender {
  private:
   void WriteBits(uint64_t v, int n);
   void WriteValue(uint64_t bits);
+  void WriteUvarint(uint64_t v);
 
   XorChunk* chunk_;
   int n_ = 0;
@@ -88,6 +89,7 @@ class XorAppender {
   uint64_t v_ = 0;
   uint8_t leading_ = 0xff;  // 0xff: no window yet
   uint8_t trailing_ = 0;
+  uint8_t scale_ = 0;  // decimal scale of the last decimal delta
   absl::Status status_;
 };
 
@@ -112,6 +114,7 @@ class XorIterator final : public storage::SampleIterator {
   bool Corrupt(const char* what);
   bool ReadBits(int n, uint64_t* out);
   bool ReadBit(bool* b);
+  bool ReadUvarint(uint64_t* out);
   void Refill();
 
   const uint8_t* p_ = nullptr;
@@ -125,6 +128,7 @@ class XorIterator final : public storage::SampleIterator {
   uint64_t v_ = 0;
   uint8_t leading_ = 0xff;
   uint8_t trailing_ = 0;
+  uint8_t scale_ = 0;  // decimal scale in effect
   bool done_ = false;
   absl::Status err_;
 };
