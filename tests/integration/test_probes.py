@@ -99,3 +99,21 @@ probes:
                             "--web.listen-address=127.0.0.1:0"], capture_output=True, text=True, timeout=30)
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
         self.assertIn("nope", r.stderr)
+
+
+class ProbeAlertRulesTest(IntegrationTest):
+    """deploy/examples/probe_alerts.yml: each alert fires on data made to
+    trigger it and stays quiet otherwise (promtool's unit-test format)."""
+
+    def test_rules_pass_their_unit_tests(self):
+        import shutil
+        import subprocess
+        from harness import SOURCE_DIR
+        examples = os.path.join(SOURCE_DIR, "deploy", "examples")
+        promtool = shutil.which("promtool")
+        if promtool is None:
+            self.fail("promtool is not installed (scripts/setup.sh --test installs prometheus)")
+        r = subprocess.run([promtool, "test", "rules", "probe_alerts_test.yml"], cwd=examples,
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("SUCCESS", r.stdout)
