@@ -3,6 +3,7 @@
 #include <re2/re2.h>
 
 #include "api/internal/routes.h"
+#include "api/query_handlers.h"
 
 namespace pharos::api {
 
@@ -76,6 +77,7 @@ void Api::Register(http::Router& router) const {
   internal::RegisterStatusRoutes(*this, router);
   internal::RegisterLifecycleRoutes(*this, router);
   internal::RegisterRemoteWriteRoute(*this, router);
+  RegisterQueryRoutes(*this, router);
   // Preflight requests for any API path (answered 204 with CORS headers).
   router.Handle("OPTIONS", "/api/v1/*path", Wrap([](const http::Request&, JsonWriter&) { return ApiResult::Ok(); }),
                 {.metric_name = "/api/v1/*path"});

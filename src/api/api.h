@@ -40,6 +40,10 @@ namespace pharos::metrics {
 class Registry;
 }
 
+namespace pharos::promql {
+class Engine;
+}
+
 namespace pharos::api {
 
 // How target URLs on this host are rewritten for "globalUrl" (Prometheus'
@@ -57,12 +61,15 @@ struct ApiOptions {
   std::string cors_origin = ".*";    // regex of allowed Origin values (anchored)
   GlobalUrlOptions global_url;
   remote::WriteLimits remote_write;  // bounds on /api/v1/write bodies
+  int query_max_concurrency = 20;    // --query.max-concurrency: queries run at once; others wait
   // Clock for timestamps in answers (tests pin it).
   std::function<absl::Time()> now = [] { return absl::Now(); };
 };
 
 struct ApiDeps {
   storage::Queryable* queryable = nullptr;    // series, labels, label values
+  // /api/v1/query and query_range; null: an engine with default options.
+  const promql::Engine* engine = nullptr;
   storage::Appendable* appendable = nullptr;  // remote write; null disables the receiver
   metrics::Registry* registry = nullptr;      // /metrics
   TargetsProvider* targets = nullptr;

@@ -25,6 +25,7 @@
 #include "disk/env.h"
 #include "http/listen_address.h"
 #include "http/server.h"
+#include "promql/engine.h"
 #include "scrape/manager.h"
 
 namespace pharos::app {
@@ -63,6 +64,7 @@ struct Server::State {
   std::unique_ptr<StorageBackend> storage;
   std::unique_ptr<scrape::Manager> scrape;
   std::unique_ptr<ScrapeTargets> targets;
+  std::unique_ptr<promql::Engine> engine;
   std::unique_ptr<api::Api> api;
   std::unique_ptr<http::Server> http;
   std::unique_ptr<api::HealthProvider> health;
@@ -230,8 +232,15 @@ absl::Status Server::Start() {
   ao.enable_lifecycle = s.flags.enable_lifecycle;
   ao.enable_admin_api = s.flags.enable_admin_api;
   ao.global_url.listen_address = s.flags.listen_address;
+  ao.query_max_concurrency = s.flags.query_max_concurrency;
+  promql::EngineOptions eo;
+  eo.lookback_delta_ms = s.flags.lookback_delta_ms;
+  eo.max_samples = s.flags.query_max_samples;
+  eo.timeout = absl::Milliseconds(s.flags.query_timeout_ms);
+  s.engine = std::make_unique<promql::Engine>(eo);
   api::ApiDeps deps;
   deps.queryable = s.storage->queryable();
+  deps.engine = s.engine.get();
   deps.appendable = s.storage->appendable();
   deps.registry = &s.registry;
   deps.targets = s.targets.get();

@@ -48,4 +48,22 @@ std::string FormatFloatGoG(double v) {
   return std::string(buf, f.ptr);
 }
 
+std::string FormatFloatGoV(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
+  std::string sci(buf, r.ptr);
+  size_t epos = sci.find('e');
+  int exp = std::atoi(sci.c_str() + epos + 1);
+  if (exp < -4 || exp >= 6) {
+    std::string mant = sci.substr(0, epos);
+    char eb[16];
+    std::snprintf(eb, sizeof(eb), "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+    return mant + eb;
+  }
+  auto f = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed);
+  return std::string(buf, f.ptr);
+}
+
 }  // namespace pharos

@@ -17,4 +17,10 @@ void AppendFloatGo(std::string& out, double v);
 // exponent >= 21 only). Used by the exposition writer and templates.
 std::string FormatFloatGoG(double v);
 
+// What Go's fmt prints for a float64 with %v (and strconv.FormatFloat(v, 'g',
+// -1, 64)): shortest round-trip digits, exponent form when the decimal
+// exponent is < -4 or >= 6 ("1e+06", "1.234567e+06", "1e-05", "100000");
+// "+Inf", "-Inf", "NaN". Text templates print floats this way.
+std::string FormatFloatGoV(double v);
+
 }  // namespace pharos

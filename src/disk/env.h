@@ -42,6 +42,12 @@ class ReadOnlyFile {
   virtual std::string_view Data() const = 0;
 };
 
+// An exclusive lock on a file (Env::LockFile), released when destroyed.
+class FileLock {
+ public:
+  virtual ~FileLock() = default;
+};
+
 class Env {
  public:
   virtual ~Env() = default;
@@ -68,6 +74,12 @@ class Env {
   virtual absl::Status SyncDir(const std::string& dir) = 0;
   // Total size in bytes of the files under `dir` (recursively).
   virtual absl::StatusOr<uint64_t> DirSize(const std::string& dir) = 0;
+
+  // Takes an exclusive lock on `path` (created when missing) until the
+  // returned object is destroyed; FailedPrecondition when it is held already.
+  // The default locks within this process only; PosixEnv uses flock(2), so
+  // another process is kept out too and a crashed holder never leaves a stale lock.
+  virtual absl::StatusOr<std::unique_ptr<FileLock>> LockFile(const std::string& path);
 };
 
 // The process-wide POSIX environment.

@@ -1,12 +1,13 @@
 #include "promql/ast.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "common/duration.h"
-#include "common/float_format.h"
 #include "common/go_quote.h"
 #include "common/labels.h"
 #include "common/strings.h"
@@ -99,6 +100,20 @@ ValueType TypeOf(const Expr& e) {
 
 namespace {
 
+// Go's fmt %v for a float64 (strconv 'g' with the shortest digits): the
+// exponent form when the decimal exponent is below -4 or at least 6.
+std::string FormatNumber(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
+  std::string sci(buf, r.ptr);
+  int exp = std::atoi(sci.c_str() + sci.find('e') + 1);
+  if (exp < -4 || exp >= 6) return sci;
+  r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
+  return std::string(buf, r.ptr);
+}
+
 std::string FormatMods(const TimeModifiers& m) {
   std::string s;
   switch (m.at) {
@@ -131,7 +146,7 @@ std::string Grouping(const std::vector<std::string>& v) { return absl::StrJoin(v
 
 std::string Format(const Expr& e) {
   switch (e.kind) {
-    case ExprKind::kNumber: return FormatFloatGoG(static_cast<const NumberLiteral&>(e).value);
+    case ExprKind::kNumber: return FormatNumber(static_cast<const NumberLiteral&>(e).value);
     case ExprKind::kString: return GoQuote(static_cast<const StringLiteral&>(e).value);
     case ExprKind::kVectorSelector: {
       const auto& vs = static_cast<const VectorSelector&>(e);

@@ -103,6 +103,10 @@ absl::StatusOr<QueryResult> Engine::RangeQuery(storage::Queryable& q, const Expr
         "zero or negative query resolution step widths are not accepted. Try a positive integer");
   }
   if (end_ms < start_ms) return absl::InvalidArgumentError("end timestamp must not be before start time");
+  if ((end_ms - start_ms) / step_ms >= options_.max_samples) {
+    return absl::ResourceExhaustedError(
+        "query processing would load too many samples into memory in query execution");
+  }
   ValueType t = TypeOf(expr);
   if (t != ValueType::kVector && t != ValueType::kScalar) {
     return absl::InvalidArgumentError(absl::StrCat("invalid expression type \"", ValueTypeName(t),
@@ -129,8 +133,10 @@ absl::StatusOr<QueryResult> Engine::RangeQuery(storage::Queryable& q, const Expr
     }
     if (!s.points.empty()) r.series.push_back(std::move(s));
   }
-  std::sort(r.series.begin(), r.series.end(),
-            [](const Series& a, const Series& b) { return Labels::Compare(a.labels, b.labels) < 0; });
+  auto by_labels = [](const Series& a, const Series& b) { return Labels::Compare(a.labels, b.labels) < 0; };
+  if (!std::is_sorted(r.series.begin(), r.series.end(), by_labels)) {
+    std::sort(r.series.begin(), r.series.end(), by_labels);
+  }
   return r;
 }
 

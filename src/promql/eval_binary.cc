@@ -2,7 +2,6 @@
 // Prometheus' vector matching (on/ignoring, group_left/group_right) and its
 // errors for ambiguous matches.
 #include <cmath>
-#include <map>
 #include <unordered_map>
 
 #include "absl/container/flat_hash_map.h"
@@ -171,36 +170,54 @@ absl::StatusOr<Value> Evaluator::EvalBinary(const BinaryExpr& e) {
   bool one_to_many = m.card == Cardinality::kOneToMany;
   std::vector<StepSeries>& many = one_to_many ? rhs : lhs;
   std::vector<StepSeries>& one = one_to_many ? lhs : rhs;
-  std::vector<uint64_t> many_sig(many.size()), one_sig(one.size());
-  for (size_t k = 0; k < many.size(); ++k) many_sig[k] = Signature(many[k].labels, m);
-  for (size_t k = 0; k < one.size(); ++k) one_sig[k] = Signature(one[k].labels, m);
 
-  std::map<std::pair<size_t, size_t>, size_t> pair_out;        // (many, one) -> output series
-  absl::flat_hash_map<uint64_t, size_t> out_by_hash;            // output labels hash -> series
-  absl::flat_hash_map<uint64_t, size_t> one_at_step;            // signature -> one-side series
-  absl::flat_hash_map<uint64_t, std::vector<uint64_t>> matched;  // signature -> output label hashes
-  std::vector<uint64_t> out_hash;
-  for (size_t i = 0; i < n_; ++i) {
-    if (absl::Status st = Poll(); !st.ok()) return st;
-    one_at_step.clear();
-    matched.clear();
-    for (size_t k = 0; k < one.size(); ++k) {
-      if (!one[k].Has(i)) continue;
-      auto [it, inserted] = one_at_step.emplace(one_sig[k], k);
-      if (!inserted) {
-        const StepSeries& dup = one[it->second];
+  // Signatures as small ids; the one-side series of each signature.
+  absl::flat_hash_map<uint64_t, uint32_t> sig_ids;
+  std::vector<std::vector<uint32_t>> one_by_sig;
+  for (size_t k = 0; k < one.size(); ++k) {
+    auto [it, fresh] = sig_ids.emplace(Signature(one[k].labels, m), one_by_sig.size());
+    if (fresh) one_by_sig.emplace_back();
+    one_by_sig[it->second].push_back(static_cast<uint32_t>(k));
+  }
+  // A signature with several one-side series at the same step is ambiguous.
+  for (const auto& group : one_by_sig) {
+    if (group.size() < 2) continue;
+    for (size_t i = 0; i < n_; ++i) {
+      const StepSeries* first = nullptr;
+      for (uint32_t k : group) {
+        if (!one[k].Has(i)) continue;
+        if (first == nullptr) {
+          first = &one[k];
+          continue;
+        }
         return absl::FailedPreconditionError(absl::StrCat(
             "found duplicate series for the match group ", MatchLabelsString(one[k].labels, m), " on the ",
             one_to_many ? "left" : "right", " hand-side of the operation: [", one[k].labels.ToString(), ", ",
-            dup.labels.ToString(), "];many-to-many matching not allowed: matching labels must be unique on one side"));
+            first->labels.ToString(), "];many-to-many matching not allowed: matching labels must be unique on one side"));
       }
     }
-    if (one_at_step.empty()) continue;
-    for (size_t k = 0; k < many.size(); ++k) {
+  }
+  struct Pair {
+    uint32_t one;
+    uint32_t out;
+  };
+  absl::flat_hash_map<uint64_t, std::vector<uint32_t>> out_by_hash;  // output labels hash -> series
+  std::vector<uint32_t> out_sig;                                     // signature id of each output series
+  std::vector<int64_t> sig_step(one_by_sig.size(), -1);             // one-to-one: step a signature matched at
+  for (size_t k = 0; k < many.size(); ++k) {
+    if (absl::Status st = Poll(); !st.ok()) return st;
+    auto sit = sig_ids.find(Signature(many[k].labels, m));
+    if (sit == sig_ids.end()) continue;
+    uint32_t sig = sit->second;
+    std::vector<Pair> pairs;  // output series per one-side partner, created lazily
+    for (size_t i = 0; i < n_; ++i) {
       if (!many[k].Has(i)) continue;
-      auto it = one_at_step.find(many_sig[k]);
-      if (it == one_at_step.end()) continue;
-      size_t o = it->second;
+      const uint32_t* partner = nullptr;
+      for (const uint32_t& o : one_by_sig[sig]) {
+        if (one[o].Has(i)) partner = &o;
+      }
+      if (partner == nullptr) continue;
+      uint32_t o = *partner;
       double fl = many[k].v[i], fr = one[o].v[i];
       if (one_to_many) std::swap(fl, fr);
       double v = Apply(e.op, fl, fr, &keep);
@@ -209,35 +226,35 @@ absl::StatusOr<Value> Evaluator::EvalBinary(const BinaryExpr& e) {
       } else if (!keep) {
         continue;
       }
-      auto [pit, fresh] = pair_out.emplace(std::make_pair(k, o), 0);
-      if (fresh) {
-        Labels l = ResultLabels(many[k].labels, one[o].labels, e);
-        uint64_t h = l.Hash();
-        auto [hit, new_series] = out_by_hash.emplace(h, out.vec.size());
-        if (new_series) {
-          out.vec.push_back(NewSeries(std::move(l)));
-          out_hash.push_back(h);
-        }
-        pit->second = hit->second;
+      uint32_t idx = UINT32_MAX;
+      for (const Pair& p : pairs) {
+        if (p.one == o) idx = p.out;
       }
-      size_t idx = pit->second;
-      auto& sigs = matched[many_sig[k]];
+      if (idx == UINT32_MAX) {
+        Labels l = ResultLabels(many[k].labels, one[o].labels, e);
+        auto& cands = out_by_hash[l.Hash()];
+        for (uint32_t c : cands) {
+          if (out.vec[c].labels == l) idx = c;
+        }
+        if (idx == UINT32_MAX) {
+          idx = static_cast<uint32_t>(out.vec.size());
+          cands.push_back(idx);
+          out.vec.push_back(NewSeries(std::move(l)));
+          out_sig.push_back(sig);
+        }
+        pairs.push_back({o, idx});
+      }
       if (m.card == Cardinality::kOneToOne) {
-        if (!sigs.empty()) {
+        if (sig_step[sig] == static_cast<int64_t>(i)) {
           return absl::FailedPreconditionError(
               "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
         }
-        sigs.push_back(out_hash[idx]);
-      } else {
-        for (uint64_t h : sigs) {
-          if (h == out_hash[idx]) {
-            return absl::FailedPreconditionError(
-                "multiple matches for labels: grouping labels must ensure unique matches");
-          }
-        }
-        sigs.push_back(out_hash[idx]);
+        sig_step[sig] = static_cast<int64_t>(i);
       }
       if (out.vec[idx].Has(i)) {
+        if (m.card != Cardinality::kOneToOne && out_sig[idx] == sig) {
+          return absl::FailedPreconditionError("multiple matches for labels: grouping labels must ensure unique matches");
+        }
         return absl::FailedPreconditionError("vector cannot contain metrics with the same labelset");
       }
       out.vec[idx].Set(i, v);

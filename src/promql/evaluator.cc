@@ -5,6 +5,7 @@
 #include <map>
 #include <numeric>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "common/strings.h"
 #include "promql/internal/float_math.h"
@@ -171,6 +172,10 @@ absl::StatusOr<Evaluator::Windows> Evaluator::LoadWindows(const Expr& arg_in) {
   int64_t lo = first_ref - sq.range_ms;
   int64_t inner_start = step * (lo / step);
   if (inner_start < lo) inner_start += step;
+  if (last_ref >= inner_start && (last_ref - inner_start) / step >= qs_->opts->max_samples) {
+    return absl::ResourceExhaustedError(
+        "query processing would load too many samples into memory in query execution");
+  }
   Evaluator inner(qs_, inner_start, last_ref, step);
   auto v = inner.Eval(*sq.expr);
   if (!v.ok()) return v.status();
@@ -203,18 +208,23 @@ absl::StatusOr<Value> Evaluator::EvalTopLevelMatrix(const Expr& e) {
 }
 
 bool HasDuplicateLabels(const std::vector<StepSeries>& vec) {
-  std::vector<const Labels*> ls;
-  ls.reserve(vec.size());
-  for (const auto& s : vec) ls.push_back(&s.labels);
-  std::sort(ls.begin(), ls.end(), [](const Labels* a, const Labels* b) { return Labels::Compare(*a, *b) < 0; });
-  for (size_t i = 1; i < ls.size(); ++i) {
-    if (*ls[i] == *ls[i - 1]) return true;
+  // Hashes first; labels are compared only for equal hashes.
+  absl::flat_hash_map<uint64_t, size_t> seen;
+  seen.reserve(vec.size());
+  for (size_t i = 0; i < vec.size(); ++i) {
+    auto [it, fresh] = seen.emplace(vec[i].labels.Hash(), i);
+    if (!fresh && vec[it->second].labels == vec[i].labels) return true;
+    if (!fresh) {
+      for (size_t j = 0; j < i; ++j) {
+        if (vec[j].labels == vec[i].labels) return true;
+      }
+    }
   }
   return false;
 }
 
 absl::Status MergeSameLabels(std::vector<StepSeries>* vec) {
-  if (vec->size() < 2) return absl::OkStatus();
+  if (vec->size() < 2 || !HasDuplicateLabels(*vec)) return absl::OkStatus();
   std::vector<size_t> order(vec->size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),

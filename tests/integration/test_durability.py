@@ -74,7 +74,8 @@ class DurabilityTest(IntegrationTest):
         w.join(10)
         total_acked = sum(len(v) for v in w.acked.values())
         self.assertGreater(total_acked, 1000, "the writer made progress across restarts")
-        window = int((w.ts - min(t for v in w.acked.values() for t, _ in v)) / 1000) + 60
+        # The range ends now: it must reach back to the oldest acknowledged sample.
+        window = int((time.time() * 1000 - min(t for v in w.acked.values() for t, _ in v)) / 1000) + 60
         missing = 0
         for i, acked in w.acked.items():
             have = set(stored(p, w.metric, i, window))

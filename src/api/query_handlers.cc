@@ -1,0 +1,245 @@
+#include "api/query_handlers.h"
+
+#include <cmath>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "api/go_format.h"
+#include "api/params.h"
+#include "common/duration.h"
+#include "common/float_format.h"
+#include "common/strings.h"
+#include "promql/engine.h"
+#include "promql/parser.h"
+
+namespace pharos::api {
+namespace {
+
+constexpr int64_t kMaxPointsPerSeries = 11000;
+
+// Counts running queries; Acquire waits for a free slot.
+class Gate {
+ public:
+  explicit Gate(int slots) : free_(slots > 0 ? slots : 1) {}
+  // False when `deadline` passed or `gone` became true before a slot freed.
+  bool Acquire(absl::Time deadline, const http::Request& req) {
+    absl::MutexLock l(&mu_);
+    while (free_ == 0) {
+      if (req.ClientGone() || absl::Now() >= deadline) return false;
+      mu_.AwaitWithTimeout(absl::Condition(this, &Gate::HasFree),
+                           std::min(absl::Milliseconds(100), deadline - absl::Now()));
+    }
+    --free_;
+    return true;
+  }
+  void Release() {
+    absl::MutexLock l(&mu_);
+    ++free_;
+  }
+
+ private:
+  bool HasFree() const { return free_ > 0; }
+  absl::Mutex mu_;
+  int free_;
+};
+
+struct Shared {
+  const Api* api;
+  std::unique_ptr<promql::Engine> owned;
+  const promql::Engine* engine;
+  std::unique_ptr<Gate> gate;
+};
+
+// Prometheus' parseDuration: float seconds or a duration such as "1m30s".
+absl::StatusOr<int64_t> ParseDurationParam(std::string_view s) {
+  std::string str(s);
+  char* end = nullptr;
+  double d = std::strtod(str.c_str(), &end);
+  if (!str.empty() && end == str.c_str() + str.size() && !std::isspace(static_cast<unsigned char>(str[0]))) {
+    double ms = d * 1000;
+    if (!(ms < 9.2e18 && ms > -9.2e18)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("cannot parse \"", str, "\" to a valid duration. It overflows int64"));
+    }
+    return static_cast<int64_t>(ms);
+  }
+  auto ms = ParseDurationMs(s);
+  if (ms.ok()) return *ms;
+  return absl::InvalidArgumentError(absl::StrCat("cannot parse \"", str, "\" to a valid duration"));
+}
+
+// As Prometheus' jsonutil.MarshalTimestamp: seconds, and a 3-digit fraction when not whole.
+void AppendTimestamp(std::string* out, int64_t t) {
+  if (t < 0) {
+    out->push_back('-');
+    t = -t;
+  }
+  absl::StrAppend(out, t / 1000);
+  int64_t frac = t % 1000;
+  if (frac != 0) {
+    out->push_back('.');
+    if (frac < 100) out->push_back('0');
+    if (frac < 10) out->push_back('0');
+    absl::StrAppend(out, frac);
+  }
+}
+
+std::string PointJson(int64_t t, double v) {
+  std::string s = "[";
+  AppendTimestamp(&s, t);
+  s += ",\"";
+  AppendFloatGo(s, v);
+  s += "\"]";
+  return s;
+}
+
+void WriteResult(JsonWriter& w, const promql::QueryResult& r) {
+  w.BeginObject();
+  w.Key("resultType").String(promql::ResultTypeName(r.type));
+  w.Key("result");
+  switch (r.type) {
+    case promql::ResultType::kScalar:
+      w.Raw(PointJson(r.scalar.t, r.scalar.v));
+      break;
+    case promql::ResultType::kString: {
+      std::string s = "[";
+      AppendTimestamp(&s, r.scalar.t);
+      s += ",";
+      JsonWriter::AppendString(s, r.str);
+      s += "]";
+      w.Raw(s);
+      break;
+    }
+    case promql::ResultType::kVector:
+      w.BeginArray();
+      for (const auto& series : r.series) {
+        w.BeginObject();
+        w.Key("metric");
+        WriteLabelsJson(w, series.labels);
+        w.Key("value").Raw(PointJson(series.points[0].t, series.points[0].v));
+        w.EndObject();
+      }
+      w.EndArray();
+      break;
+    case promql::ResultType::kMatrix:
+      w.BeginArray();
+      for (const auto& series : r.series) {
+        w.BeginObject();
+        w.Key("metric");
+        WriteLabelsJson(w, series.labels);
+        w.Key("values").BeginArray();
+        for (const auto& p : series.points) w.Raw(PointJson(p.t, p.v));
+        w.EndArray();
+        w.EndObject();
+      }
+      w.EndArray();
+      break;
+  }
+  w.EndObject();
+}
+
+ApiResult ParamError(std::string_view name, const absl::Status& s) {
+  return ApiResult::BadData(InvalidParam(name, SV(s.message())));
+}
+
+ApiResult EngineError(const absl::Status& s) {
+  std::string_view t = promql::ErrorTypeOf(s);
+  ErrorType type = ErrorType::kExecution;
+  if (t == "bad_data") type = ErrorType::kBadData;
+  if (t == "timeout") type = ErrorType::kTimeout;
+  if (t == "canceled") type = ErrorType::kCanceled;
+  if (t == "internal") type = ErrorType::kInternal;
+  return ApiResult::Error(type, std::string(SV(s.message())));
+}
+
+// Runs `run` with a query context for `req`: the client's disconnect
+// cancels it; `timeout` (when given) bounds it; a concurrency slot is held.
+template <typename Run>
+ApiResult RunQuery(const Shared& sh, const http::Request& req, JsonWriter& w, Run run) {
+  promql::QueryContext ctx;
+  ctx.is_cancelled = [&req] { return req.ClientGone(); };
+  absl::Time now = absl::Now();
+  if (std::string_view to = req.Param("timeout"); !to.empty()) {
+    auto ms = ParseDurationParam(to);
+    if (!ms.ok()) return ParamError("timeout", ms.status());
+    ctx.deadline = now + absl::Milliseconds(*ms);
+  }
+  absl::Time wait_until = std::min(ctx.deadline, now + sh.engine->options().timeout);
+  if (!sh.gate->Acquire(wait_until, req)) {
+    if (req.ClientGone()) return ApiResult::Error(ErrorType::kCanceled, "query was canceled in queue");
+    return ApiResult::Error(ErrorType::kTimeout, "query timed out in query queue");
+  }
+  absl::StatusOr<promql::QueryResult> r = run(ctx);
+  sh.gate->Release();
+  if (!r.ok()) return EngineError(r.status());
+  WriteResult(w, *r);
+  ApiResult out;
+  out.warnings = std::move(r->warnings);
+  return out;
+}
+
+ApiResult InstantQuery(const Shared& sh, const http::Request& req, JsonWriter& w) {
+  int64_t now_ms = absl::ToUnixMillis(sh.api->options().now());
+  auto t = ParseTimeParam(req, "time", now_ms);
+  if (!t.ok()) return ApiResult::BadData(std::string(SV(t.status().message())));
+  auto expr = promql::ParseExpr(req.Param("query"));
+  if (!expr.ok()) return ParamError("query", expr.status());
+  return RunQuery(sh, req, w, [&](const promql::QueryContext& ctx) {
+    return sh.engine->InstantQuery(*sh.api->deps().queryable, **expr, *t, ctx);
+  });
+}
+
+ApiResult RangeQuery(const Shared& sh, const http::Request& req, JsonWriter& w) {
+  auto start = ParseTimeMs(req.Param("start"));
+  if (!start.ok()) return ParamError("start", start.status());
+  auto end = ParseTimeMs(req.Param("end"));
+  if (!end.ok()) return ParamError("end", end.status());
+  if (*end < *start) return ApiResult::BadData(InvalidParam("end", "end timestamp must not be before start time"));
+  auto step = ParseDurationParam(req.Param("step"));
+  if (!step.ok()) return ParamError("step", step.status());
+  if (*step <= 0) {
+    return ApiResult::BadData(InvalidParam(
+        "step", "zero or negative query resolution step widths are not accepted. Try a positive integer"));
+  }
+  if ((*end - *start) / *step > kMaxPointsPerSeries) {
+    return ApiResult::BadData(
+        "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution "
+        "(?step=XX)");
+  }
+  auto expr = promql::ParseExpr(req.Param("query"));
+  if (!expr.ok()) return ParamError("query", expr.status());
+  return RunQuery(sh, req, w, [&](const promql::QueryContext& ctx) {
+    return sh.engine->RangeQuery(*sh.api->deps().queryable, **expr, *start, *end, *step, ctx);
+  });
+}
+
+ApiResult FormatQuery(const http::Request& req, JsonWriter& w) {
+  auto expr = promql::ParseExpr(req.Param("query"));
+  if (!expr.ok()) return ParamError("query", expr.status());
+  w.String(promql::Format(**expr));
+  return ApiResult::Ok();
+}
+
+}  // namespace
+
+void RegisterQueryRoutes(const Api& api, http::Router& router) {
+  auto sh = std::make_shared<Shared>();
+  sh->api = &api;
+  sh->engine = api.deps().engine;
+  if (sh->engine == nullptr) {
+    sh->owned = std::make_unique<promql::Engine>();
+    sh->engine = sh->owned.get();
+  }
+  sh->gate = std::make_unique<Gate>(api.options().query_max_concurrency);
+  auto route = [&](std::string_view path, auto fn) {
+    http::Handler h = api.Wrap([sh, fn](const http::Request& req, JsonWriter& w) { return fn(*sh, req, w); });
+    router.Get(path, h);
+    router.Post(path, h);
+  };
+  route("/api/v1/query", InstantQuery);
+  route("/api/v1/query_range", RangeQuery);
+  route("/api/v1/format_query", [](const Shared&, const http::Request& req, JsonWriter& w) { return FormatQuery(req, w); });
+}
+
+}  // namespace pharos::api

@@ -1,0 +1,21 @@
+// Go's fmt.Sprint, fmt.Sprintln and fmt.Sprintf over template Values, as the
+// print, println and printf template functions use them.
+//
+// Sprintf supports the verbs %v %s %d %f %F %e %E %g %G %t %q %x %X %o %b %c
+// %U %% with flags (+ - # space 0), width and precision (also `*`), and
+// Go's in-band error notes: %!d(string=x), %!v(MISSING), %!(EXTRA int=1).
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "template/value.h"
+
+namespace pharos::tmpl {
+
+std::string GoSprint(std::span<const Value> args);
+std::string GoSprintln(std::span<const Value> args);
+std::string GoSprintf(std::string_view format, std::span<const Value> args);
+
+}  // namespace pharos::tmpl

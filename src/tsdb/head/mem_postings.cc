@@ -1,0 +1,109 @@
+#include "tsdb/head/mem_postings.h"
+
+#include <algorithm>
+#include <mutex>
+
+#include "tsdb/index/postings.h"
+
+namespace pharos::tsdb::head {
+namespace {
+
+// References are handed out in increasing order, so appending keeps a list
+// sorted except when two creations race; then the new one moves into place.
+void InsertSorted(std::vector<uint64_t>* v, uint64_t ref) {
+  v->push_back(ref);
+  for (size_t i = v->size() - 1; i > 0 && (*v)[i - 1] > (*v)[i]; --i) std::swap((*v)[i - 1], (*v)[i]);
+}
+
+void EraseSorted(std::vector<uint64_t>* v, uint64_t ref) {
+  auto it = std::lower_bound(v->begin(), v->end(), ref);
+  if (it != v->end() && *it == ref) v->erase(it);
+}
+
+}  // namespace
+
+void MemPostings::Add(uint64_t ref, const Labels& labels) {
+  std::unique_lock lock(mu_);
+  for (const auto& l : labels) InsertSorted(&m_[l.name][l.value], ref);
+  InsertSorted(&all_, ref);
+}
+
+void MemPostings::Delete(const std::vector<std::pair<uint64_t, Labels>>& series) {
+  if (series.empty()) return;
+  std::unique_lock lock(mu_);
+  absl::flat_hash_set<uint64_t> gone;
+  for (const auto& [ref, labels] : series) {
+    gone.insert(ref);
+    for (const auto& l : labels) {
+      auto n = m_.find(l.name);
+      if (n == m_.end()) continue;
+      auto v = n->second.find(l.value);
+      if (v == n->second.end()) continue;
+      EraseSorted(&v->second, ref);
+      if (v->second.empty()) n->second.erase(v);
+      if (n->second.empty()) m_.erase(n);
+    }
+  }
+  std::erase_if(all_, [&](uint64_t r) { return gone.contains(r); });
+}
+
+std::vector<uint64_t> MemPostings::Select(const Matchers& matchers) const {
+  std::shared_lock lock(mu_);
+  std::vector<std::unique_ptr<Postings>> want;
+  std::vector<std::unique_ptr<Postings>> drop;
+  for (const auto& m : matchers) {
+    auto n = m_.find(m.name());
+    if (!m.MatchesEmpty()) {
+      // Series whose value matches: the union of those values' lists.
+      if (n == m_.end()) return {};
+      std::vector<std::unique_ptr<Postings>> u;
+      if (m.type() == MatchType::kEqual) {
+        auto v = n->second.find(m.value());
+        if (v != n->second.end()) u.push_back(NewListPostings(v->second));
+      } else if (m.type() == MatchType::kRegexMatch && !m.SetMatches().empty()) {
+        for (const auto& s : m.SetMatches()) {
+          auto v = n->second.find(s);
+          if (v != n->second.end()) u.push_back(NewListPostings(v->second));
+        }
+      } else {
+        for (const auto& [value, refs] : n->second) {
+          if (m.Matches(value)) u.push_back(NewListPostings(refs));
+        }
+      }
+      if (u.empty()) return {};
+      want.push_back(Merge(std::move(u)));
+    } else if (n != m_.end()) {
+      // Matches the empty value: every series except those whose (non-empty)
+      // value does not match.
+      for (const auto& [value, refs] : n->second) {
+        if (!m.Matches(value)) drop.push_back(NewListPostings(refs));
+      }
+    }
+  }
+  if (want.empty()) want.push_back(NewListPostings(all_));
+  std::unique_ptr<Postings> p = Intersect(std::move(want));
+  if (!drop.empty()) p = Without(std::move(p), Merge(std::move(drop)));
+  std::vector<uint64_t> out;
+  (void)ExpandPostings(*p, &out);  // in-memory lists cannot fail
+  return out;
+}
+
+std::vector<std::string> MemPostings::Values(std::string_view name) const {
+  std::shared_lock lock(mu_);
+  std::vector<std::string> out;
+  auto n = m_.find(std::string(name));
+  if (n == m_.end()) return out;
+  for (const auto& [v, refs] : n->second) out.push_back(v);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string> MemPostings::Names() const {
+  std::shared_lock lock(mu_);
+  std::vector<std::string> out;
+  for (const auto& [n, lists] : m_) out.push_back(n);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace pharos::tsdb::head
