@@ -451,7 +451,10 @@ bool XorIterator::AppendUntil(int64_t maxt, std::vector<storage::Sample>* out) {
   if (done_ || read_ == 0) return false;
   // Room for the rest of this chunk, growing geometrically: callers append
   // chunk after chunk into one vector.
-  size_t left = static_cast<size_t>(total_ - read_ + 1);
+  // Every further sample takes at least 2 bits, which bounds what a corrupt
+  // header can make us reserve.
+  size_t left = std::min(static_cast<size_t>(total_ - read_ + 1),
+                         static_cast<size_t>(end_ - p_) * 4 + static_cast<size_t>(acc_bits_) / 2 + 1);
   if (out->capacity() - out->size() < left) out->reserve(std::max(out->size() + left, 2 * out->capacity()));
   for (;;) {
     if (t_ > maxt) return true;
