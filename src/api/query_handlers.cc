@@ -159,6 +159,7 @@ template <typename Run>
 ApiResult RunQuery(const Shared& sh, const http::Request& req, JsonWriter& w, Run run) {
   promql::QueryContext ctx;
   ctx.is_cancelled = [&req] { return req.ClientGone(); };
+  ctx.query_text = req.Param("query");
   absl::Time now = absl::Now();
   if (std::string_view to = req.Param("timeout"); !to.empty()) {
     auto ms = ParseDurationParam(to);
@@ -175,7 +176,17 @@ ApiResult RunQuery(const Shared& sh, const http::Request& req, JsonWriter& w, Ru
   if (!r.ok()) return EngineError(r.status());
   WriteResult(w, *r);
   ApiResult out;
-  out.warnings = std::move(r->warnings);
+  // As Prometheus, at most 10 of each, then a count of the rest.
+  auto limited = [](std::vector<std::string> v, std::string_view kind) {
+    if (v.size() > 10) {
+      size_t skipped = v.size() - 10;
+      v.resize(10);
+      v.push_back(absl::StrCat(skipped, " more ", AV(kind), " annotations omitted"));
+    }
+    return v;
+  };
+  out.warnings = limited(std::move(r->warnings), "warning");
+  out.infos = limited(std::move(r->infos), "info");
   return out;
 }
 
@@ -217,7 +228,47 @@ ApiResult RangeQuery(const Shared& sh, const http::Request& req, JsonWriter& w) 
 ApiResult FormatQuery(const http::Request& req, JsonWriter& w) {
   auto expr = promql::ParseExpr(req.Param("query"));
   if (!expr.ok()) return ParamError("query", expr.status());
-  w.String(promql::Format(**expr));
+  w.String(promql::Prettify(**expr));
+  return ApiResult::Ok();
+}
+
+bool HasSelector(const promql::Expr& e) {
+  switch (e.kind) {
+    case promql::ExprKind::kVectorSelector:
+    case promql::ExprKind::kMatrixSelector:
+      return true;
+    case promql::ExprKind::kSubquery: return HasSelector(*static_cast<const promql::SubqueryExpr&>(e).expr);
+    case promql::ExprKind::kParen: return HasSelector(*static_cast<const promql::ParenExpr&>(e).expr);
+    case promql::ExprKind::kUnary: return HasSelector(*static_cast<const promql::UnaryExpr&>(e).expr);
+    case promql::ExprKind::kBinary: {
+      const auto& b = static_cast<const promql::BinaryExpr&>(e);
+      return HasSelector(*b.lhs) || HasSelector(*b.rhs);
+    }
+    case promql::ExprKind::kCall:
+      for (const auto& a : static_cast<const promql::Call&>(e).args) {
+        if (HasSelector(*a)) return true;
+      }
+      return false;
+    case promql::ExprKind::kAggregate: return HasSelector(*static_cast<const promql::AggregateExpr&>(e).expr);
+    default: return false;
+  }
+}
+
+// Pharos stores no exemplars: the answer is the empty list (null when the
+// query has no selector), after Prometheus' parameter checks.
+ApiResult QueryExemplars(const http::Request& req, JsonWriter& w) {
+  auto start = ParseTimeParam(req, "start", kMinTimeMs);
+  if (!start.ok()) return ApiResult::BadData(std::string(SV(start.status().message())));
+  auto end = ParseTimeParam(req, "end", kMaxTimeMs);
+  if (!end.ok()) return ApiResult::BadData(std::string(SV(end.status().message())));
+  if (*end < *start) return ApiResult::BadData("end timestamp must not be before start timestamp");
+  auto expr = promql::ParseExpr(req.Param("query"));
+  if (!expr.ok()) return ApiResult::BadData(std::string(SV(expr.status().message())));
+  if (!HasSelector(**expr)) {
+    w.Null();
+  } else {
+    w.BeginArray().EndArray();
+  }
   return ApiResult::Ok();
 }
 
@@ -240,6 +291,8 @@ void RegisterQueryRoutes(const Api& api, http::Router& router) {
   route("/api/v1/query", InstantQuery);
   route("/api/v1/query_range", RangeQuery);
   route("/api/v1/format_query", [](const Shared&, const http::Request& req, JsonWriter& w) { return FormatQuery(req, w); });
+  route("/api/v1/query_exemplars",
+        [](const Shared&, const http::Request& req, JsonWriter& w) { return QueryExemplars(req, w); });
 }
 
 }  // namespace pharos::api

@@ -3,6 +3,7 @@
 //   GET|POST /api/v1/query        query, time, timeout
 //   GET|POST /api/v1/query_range  query, start, end, step, timeout
 //   GET|POST /api/v1/format_query query
+//   GET|POST /api/v1/query_exemplars query, start, end (no exemplars are stored: [])
 //
 // Answers are Prometheus 2.53's JSON (resultType vector/matrix/scalar/string,
 // values as strings, timestamps as seconds with milliseconds) and its errors:

@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
@@ -609,7 +611,12 @@ std::string DescribeModule(const ProbeModule& m) {
       absl::StrAppend(&out, "  valid_status_codes: [", absl::StrJoin(h.valid_status_codes, ", "), "]\n");
     }
     for (const auto& [k, v] : h.headers) {
-      bool secret = k == "Authorization" || k == "authorization" || k == "Cookie" || k == "cookie";
+      // Headers that usually carry credentials are hidden too.
+      std::string lower = absl::AsciiStrToLower(k);
+      bool secret = false;
+      for (std::string_view word : {"auth", "token", "key", "cookie", "secret", "password"}) {
+        secret = secret || absl::StrContains(lower, AV(word));
+      }
       absl::StrAppend(&out, "  header ", k, ": ", secret ? "<secret>" : v, "\n");
     }
     if (h.http_client.basic_auth) {

@@ -246,6 +246,7 @@ absl::Status Conn::WaitFd(bool for_write, absl::Time deadline) {
 }
 
 absl::Status Conn::StartTls(const config::TlsConfig& tls, std::string_view host, absl::Time deadline) {
+  if (ssl_ != nullptr) return absl::FailedPreconditionError("the connection already uses TLS");
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
   if (ctx == nullptr) return absl::InternalError(OpenSslError());
   ctx_ = ctx;

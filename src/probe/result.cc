@@ -1,5 +1,7 @@
 #include "probe/result.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <map>
 
@@ -141,8 +143,18 @@ std::string RenderText(const ProbeResult& r) {
 }
 
 double IpAddrHash(std::string_view ip) {
+  // Over the address' bytes (4 for IPv4), as blackbox_exporter hashes them.
+  unsigned char raw[16];
+  size_t n = 0;
+  std::string s(ip);
+  if (inet_pton(AF_INET, s.c_str(), raw) == 1) {
+    n = 4;
+  } else if (inet_pton(AF_INET6, s.c_str(), raw) == 1) {
+    n = 16;
+  }
   uint32_t h = 2166136261u;
-  for (unsigned char c : ip) {
+  for (size_t i = 0; i < n; ++i) {
+    unsigned char c = raw[i];
     h ^= c;
     h *= 16777619u;
   }

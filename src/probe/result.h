@@ -60,7 +60,7 @@ class ProbeResult {
 // HELP and TYPE lines as blackbox_exporter writes them.
 std::string RenderText(const ProbeResult& r);
 
-// FNV-1a 32 of the IP string (blackbox_exporter's probe_ip_addr_hash).
+// FNV-1a 32 of the address bytes (blackbox_exporter's probe_ip_addr_hash).
 double IpAddrHash(std::string_view ip);
 
 }  // namespace pharos::probe

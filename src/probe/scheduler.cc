@@ -1,10 +1,13 @@
 #include "probe/scheduler.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/labels.h"
 #include "common/log.h"
 #include "common/strings.h"
 #include "probe/prober.h"
+#include "storage/sample.h"
 
 namespace pharos::probe {
 
@@ -14,6 +17,9 @@ struct Scheduler::Target {
   absl::Duration interval;
   absl::Duration timeout;
   std::thread thread;
+  // Series of the last probe, for staleness markers (written by the
+  // target's thread, read after it is joined).
+  std::vector<Labels> last_series;
   mutable absl::Mutex mu;
   bool stop ABSL_GUARDED_BY(mu) = false;
   int rounds ABSL_GUARDED_BY(mu) = 0;
@@ -53,14 +59,18 @@ absl::Status Scheduler::Apply(const config::ProbesConfig& probes, const config::
       o->stop = true;
     }
     if (o->thread.joinable()) o->thread.join();
+    bool kept = false;
     for (auto& n : next) {
       if (n->spec.name == o->spec.name && n->spec.module == o->spec.module && n->spec.target == o->spec.target) {
         absl::MutexLock l(&o->mu);
         bool critical = n->spec.critical;
         n->health = o->health;
         n->health.critical = critical;
+        n->last_series = o->last_series;
+        kept = true;
       }
     }
+    if (!kept) MarkStale(o.get());
   }
   absl::MutexLock l(&mu_);
   targets_ = std::move(next);
@@ -83,6 +93,7 @@ void Scheduler::Stop() {
       t->stop = true;
     }
     if (t->thread.joinable()) t->thread.join();
+    MarkStale(t.get());
   }
 }
 
@@ -98,33 +109,58 @@ void Scheduler::Loop(Target* t) {
   }
 }
 
+void Scheduler::Append(Target* t, const std::vector<std::pair<Labels, double>>& samples, int64_t ts) {
+  if (storage_ == nullptr) return;
+  std::unique_ptr<storage::Appender> app = storage_->NewAppender();
+  absl::Status err;
+  for (const auto& [labels, v] : samples) {
+    auto ref = app->Append(0, labels, ts, v);
+    if (!ref.ok() && storage::GetAppendError(ref.status()) == storage::AppendError::kNone) {
+      err = ref.status();
+      break;
+    }
+  }
+  if (err.ok()) err = app->Commit();
+  if (!err.ok()) {
+    app->Rollback();
+    log::Warn("probe", "appending probe results failed",
+              {{"target", t->spec.name}, {"err", std::string(SV(err.message()))}});
+  }
+}
+
+void Scheduler::MarkStale(Target* t) {
+  std::vector<std::pair<Labels, double>> stale;
+  for (const Labels& l : t->last_series) stale.emplace_back(l, storage::StaleNaN());
+  t->last_series.clear();
+  if (!stale.empty()) Append(t, stale, absl::ToUnixMillis(absl::Now()));
+}
+
 void Scheduler::RunOnce(Target* t) {
   ProbeResult r = RunProbe(t->module, t->spec.target, t->timeout);
   const int64_t ts = absl::ToUnixMillis(absl::Now());
   const std::string job = absl::StrCat("probe/", t->spec.name);
-  if (storage_ != nullptr) {
-    std::unique_ptr<storage::Appender> app = storage_->NewAppender();
-    absl::Status err;
-    for (const ProbeSample& s : r.samples()) {
-      std::vector<Label> labels;
-      labels.push_back({"__name__", s.name});
-      labels.push_back({"job", job});
-      labels.push_back({"instance", t->spec.target});
-      for (const auto& [k, v] : s.labels) {
-        if (k != "job" && k != "instance" && k != "__name__") labels.push_back({k, v});
-      }
-      auto ref = app->Append(0, Labels::FromUnsorted(std::move(labels)), ts, s.value);
-      if (!ref.ok() && storage::GetAppendError(ref.status()) == storage::AppendError::kNone) {
-        err = ref.status();
-        break;
-      }
+  std::vector<std::pair<Labels, double>> samples;
+  std::vector<Labels> series;
+  for (const ProbeSample& s : r.samples()) {
+    std::vector<Label> labels;
+    labels.push_back({"__name__", s.name});
+    labels.push_back({"job", job});
+    labels.push_back({"instance", t->spec.target});
+    for (const auto& [k, v] : s.labels) {
+      if (k != "job" && k != "instance" && k != "__name__") labels.push_back({k, v});
     }
-    if (err.ok()) err = app->Commit();
-    if (!err.ok()) {
-      app->Rollback();
-      log::Warn("probe", "appending probe results failed", {{"target", t->spec.name}, {"err", std::string(SV(err.message()))}});
+    series.push_back(Labels::FromUnsorted(std::move(labels)));
+    samples.emplace_back(series.back(), s.value);
+  }
+  // Series of the previous probe that this one lacks (e.g. the TLS metrics
+  // once the connection fails) are marked stale, as a scrape would.
+  for (const Labels& old : t->last_series) {
+    if (std::find(series.begin(), series.end(), old) == series.end()) {
+      samples.emplace_back(old, storage::StaleNaN());
     }
   }
+  t->last_series = std::move(series);
+  Append(t, samples, ts);
   absl::MutexLock l(&t->mu);
   TargetHealth& h = t->health;
   const bool was_healthy = h.healthy || !h.probed;

@@ -13,7 +13,9 @@
 // module's, capped at the interval). Apply() validates first (an unknown or
 // unsupported module refuses the whole change and keeps the old targets),
 // then replaces the running set; a target unchanged by a reload keeps its
-// last result. Thread-safe.
+// last result. Series that disappear (a metric missing from the next
+// probe, a target removed by a reload, Stop()) get staleness markers, as
+// Prometheus writes for scrapes. Thread-safe.
 #pragma once
 
 #include <memory>
@@ -25,6 +27,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "config/probe_config.h"
+#include "common/labels.h"
 #include "storage/appender.h"
 
 namespace pharos::probe {
@@ -69,6 +72,10 @@ class Scheduler {
   struct Target;
   void Loop(Target* t);
   void RunOnce(Target* t);
+  // One batch; failures are logged (the next probe tries again).
+  void Append(Target* t, const std::vector<std::pair<Labels, double>>& samples, int64_t ts);
+  // Staleness markers for every series of the target's last probe.
+  void MarkStale(Target* t);
 
   storage::Appendable* storage_;
   mutable absl::Mutex mu_;

@@ -49,7 +49,7 @@ bool ProbeTcp(const config::TcpProbeConfig& c, std::string_view target, absl::Ti
   }
   auto addr = ResolveTarget(host, c.preferred_ip_protocol, c.ip_protocol_fallback, r);
   if (!addr.ok()) return false;
-  if (!c.query_response.empty()) r->Set("probe_failed_due_to_regex", 0);
+  r->Set("probe_failed_due_to_regex", 0);
   r->Info(absl::StrCat("Dialing TCP ", c.tls ? "with TLS" : "without TLS"));
   auto conn = Conn::Dial(*addr, port, deadline);
   if (!conn.ok()) {

@@ -98,8 +98,6 @@ ValueType TypeOf(const Expr& e) {
   return ValueType::kNone;
 }
 
-namespace {
-
 // Go's fmt %v for a float64 (strconv 'g' with the shortest digits): the
 // exponent form when the decimal exponent is below -4 or at least 6.
 std::string FormatNumber(double v) {
@@ -113,6 +111,20 @@ std::string FormatNumber(double v) {
   r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
   return std::string(buf, r.ptr);
 }
+
+std::string PositionString(std::string_view text, int pos) {
+  if (pos < 0 || pos > static_cast<int>(text.size())) return "invalid position";
+  int line = 1, last_break = -1;
+  for (int i = 0; i < pos; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      last_break = i;
+    }
+  }
+  return absl::StrCat(line, ":", pos - last_break);
+}
+
+namespace {
 
 std::string FormatMods(const TimeModifiers& m) {
   std::string s;
@@ -142,6 +154,34 @@ std::string FormatSelector(const VectorSelector& vs) {
 
 std::string Grouping(const std::vector<std::string>& v) { return absl::StrJoin(v, ", "); }
 
+std::string MatchingString(const BinaryExpr& b) {
+  std::string matching;
+  const VectorMatching& vm = b.matching;
+  if (!vm.labels.empty() || vm.on) {
+    matching = absl::StrCat(" ", vm.on ? "on" : "ignoring", " (", Grouping(vm.labels), ")");
+    if (vm.card == Cardinality::kManyToOne || vm.card == Cardinality::kOneToMany) {
+      absl::StrAppend(&matching, " group_", vm.card == Cardinality::kManyToOne ? "left" : "right", " (",
+                      Grouping(vm.include), ")");
+    }
+  }
+  return matching;
+}
+
+std::string AggPrefix(const AggregateExpr& a) {
+  std::string s = AggOpString(a.op);
+  if (a.without) {
+    absl::StrAppend(&s, " without (", Grouping(a.grouping), ") ");
+  } else if (!a.grouping.empty()) {
+    absl::StrAppend(&s, " by (", Grouping(a.grouping), ") ");
+  }
+  return s;
+}
+
+std::string SubquerySuffix(const SubqueryExpr& s) {
+  return absl::StrCat("[", FormatDurationMs(s.range_ms), ":", s.step_ms > 0 ? FormatDurationMs(s.step_ms) : "", "]",
+                      FormatMods(s.mods));
+}
+
 }  // namespace
 
 std::string Format(const Expr& e) {
@@ -158,8 +198,7 @@ std::string Format(const Expr& e) {
     }
     case ExprKind::kSubquery: {
       const auto& s = static_cast<const SubqueryExpr&>(e);
-      return absl::StrCat(Format(*s.expr), "[", FormatDurationMs(s.range_ms), ":",
-                          s.step_ms > 0 ? FormatDurationMs(s.step_ms) : "", "]", FormatMods(s.mods));
+      return Format(*s.expr) + SubquerySuffix(s);
     }
     case ExprKind::kParen: return absl::StrCat("(", Format(*static_cast<const ParenExpr&>(e).expr), ")");
     case ExprKind::kUnary: {
@@ -168,15 +207,7 @@ std::string Format(const Expr& e) {
     }
     case ExprKind::kBinary: {
       const auto& b = static_cast<const BinaryExpr&>(e);
-      std::string matching;
-      const VectorMatching& vm = b.matching;
-      if (!vm.labels.empty() || vm.on) {
-        matching = absl::StrCat(" ", vm.on ? "on" : "ignoring", " (", Grouping(vm.labels), ")");
-        if (vm.card == Cardinality::kManyToOne || vm.card == Cardinality::kOneToMany) {
-          absl::StrAppend(&matching, " group_", vm.card == Cardinality::kManyToOne ? "left" : "right", " (",
-                          Grouping(vm.include), ")");
-        }
-      }
+      std::string matching = MatchingString(b);
       return absl::StrCat(Format(*b.lhs), " ", BinOpString(b.op), b.return_bool ? " bool" : "", matching, " ",
                           Format(*b.rhs));
     }
@@ -188,12 +219,7 @@ std::string Format(const Expr& e) {
     }
     case ExprKind::kAggregate: {
       const auto& a = static_cast<const AggregateExpr&>(e);
-      std::string s = AggOpString(a.op);
-      if (a.without) {
-        absl::StrAppend(&s, " without (", Grouping(a.grouping), ") ");
-      } else if (!a.grouping.empty()) {
-        absl::StrAppend(&s, " by (", Grouping(a.grouping), ") ");
-      }
+      std::string s = AggPrefix(a);
       absl::StrAppend(&s, "(");
       if (a.param) absl::StrAppend(&s, Format(*a.param), ", ");
       absl::StrAppend(&s, Format(*a.expr), ")");
@@ -202,5 +228,67 @@ std::string Format(const Expr& e) {
   }
   return "";
 }
+
+namespace {
+
+constexpr size_t kMaxCharactersPerLine = 100;
+
+std::string Indent(int level) { return std::string(static_cast<size_t>(level) * 2, ' '); }
+
+std::string Pretty(const Expr& e, int level) {
+  std::string flat = Format(e);
+  bool split = flat.size() > kMaxCharactersPerLine;
+  switch (e.kind) {
+    case ExprKind::kAggregate: {
+      if (!split) return Indent(level) + flat;
+      const auto& a = static_cast<const AggregateExpr&>(e);
+      std::string s = Indent(level) + AggPrefix(a) + "(\n";
+      if (a.param) absl::StrAppend(&s, Pretty(*a.param, level + 1), ",\n");
+      absl::StrAppend(&s, Pretty(*a.expr, level + 1), "\n", Indent(level), ")");
+      return s;
+    }
+    case ExprKind::kBinary: {
+      if (!split) return Indent(level) + flat;
+      const auto& b = static_cast<const BinaryExpr&>(e);
+      return absl::StrCat(Pretty(*b.lhs, level + 1), "\n", Indent(level), BinOpString(b.op),
+                          b.return_bool ? " bool" : "", MatchingString(b), "\n", Pretty(*b.rhs, level + 1));
+    }
+    case ExprKind::kCall: {
+      if (!split) return Indent(level) + flat;
+      const auto& c = static_cast<const Call&>(e);
+      std::string s = absl::StrCat(Indent(level), AV(c.func->name), "(\n");
+      for (size_t i = 0; i < c.args.size(); ++i) {
+        absl::StrAppend(&s, Pretty(*c.args[i], level + 1), i + 1 < c.args.size() ? ",\n" : "");
+      }
+      absl::StrAppend(&s, "\n", Indent(level), ")");
+      return s;
+    }
+    case ExprKind::kParen: {
+      if (!split) return Indent(level) + flat;
+      return absl::StrCat(Indent(level), "(\n", Pretty(*static_cast<const ParenExpr&>(e).expr, level + 1), "\n",
+                          Indent(level), ")");
+    }
+    case ExprKind::kSubquery: {
+      // As Prometheus: no indentation when the subquery fits on a line.
+      if (!split) return flat;
+      const auto& s = static_cast<const SubqueryExpr&>(e);
+      return Pretty(*s.expr, level) + SubquerySuffix(s);
+    }
+    case ExprKind::kUnary: {
+      const auto& u = static_cast<const UnaryExpr&>(e);
+      std::string child = Pretty(*u.expr, level);
+      size_t b = child.find_first_not_of(" \t\n");
+      size_t en = child.find_last_not_of(" \t\n");
+      child = b == std::string::npos ? "" : child.substr(b, en - b + 1);
+      return absl::StrCat(Indent(level), u.negate ? "-" : "+", child);
+    }
+    default:
+      return Indent(level) + flat;
+  }
+}
+
+}  // namespace
+
+std::string Prettify(const Expr& e) { return Pretty(e, 0); }
 
 }  // namespace pharos::promql

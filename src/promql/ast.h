@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/matcher.h"
@@ -147,6 +148,19 @@ ValueType TypeOf(const Expr& e);
 // The expression as Prometheus prints it (its String() form): canonical
 // spacing, sorted matchers, durations like "1h30m".
 std::string Format(const Expr& e);
+
+// The expression as Prometheus' Prettify prints it (format_query): the
+// Format() text when it fits in 100 characters, otherwise split over lines
+// with two-space indentation.
+std::string Prettify(const Expr& e);
+
+// A float as Go's %g/%v prints it ("1e+06", "0.5", "+Inf", "NaN"), as
+// number literals print.
+std::string FormatNumber(double v);
+
+// "line:col" of byte offset `pos` in `text`, as Prometheus positions errors
+// and annotations.
+std::string PositionString(std::string_view text, int pos);
 
 // Strips parentheses.
 const Expr* Unparen(const Expr* e);

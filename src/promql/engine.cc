@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/go_quote.h"
 #include "promql/internal/evaluator.h"
 #include "promql/parser.h"
 
@@ -47,20 +48,33 @@ internal::QueryState NewState(storage::Queryable& q, const EngineOptions& opts, 
   return qs;
 }
 
+void TakeAnnotations(internal::QueryState& qs, std::string_view text, QueryResult* r) {
+  r->warnings = std::move(qs.warnings);
+  for (auto& a : qs.annotations) {
+    std::string s = std::move(a.text);
+    if (!text.empty()) absl::StrAppend(&s, " (", PositionString(text, a.pos), ")");
+    (a.info ? r->infos : r->warnings).push_back(std::move(s));
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<QueryResult> Engine::InstantQuery(storage::Queryable& q, std::string_view expr, int64_t t_ms,
                                                  const QueryContext& ctx) const {
   auto e = ParseExpr(expr);
   if (!e.ok()) return e.status();
-  return InstantQuery(q, **e, t_ms, ctx);
+  QueryContext with_text = ctx;
+  with_text.query_text = expr;
+  return InstantQuery(q, **e, t_ms, with_text);
 }
 
 absl::StatusOr<QueryResult> Engine::RangeQuery(storage::Queryable& q, std::string_view expr, int64_t start_ms,
                                                int64_t end_ms, int64_t step_ms, const QueryContext& ctx) const {
   auto e = ParseExpr(expr);
   if (!e.ok()) return e.status();
-  return RangeQuery(q, **e, start_ms, end_ms, step_ms, ctx);
+  QueryContext with_text = ctx;
+  with_text.query_text = expr;
+  return RangeQuery(q, **e, start_ms, end_ms, step_ms, with_text);
 }
 
 absl::StatusOr<QueryResult> Engine::InstantQuery(storage::Queryable& q, const Expr& expr, int64_t t_ms,
@@ -70,7 +84,7 @@ absl::StatusOr<QueryResult> Engine::InstantQuery(storage::Queryable& q, const Ex
   auto v = ev.Eval(expr);
   if (!v.ok()) return v.status();
   QueryResult r;
-  r.warnings = std::move(qs.warnings);
+  TakeAnnotations(qs, ctx.query_text, &r);
   switch (v->type) {
     case ValueType::kScalar:
       r.type = ResultType::kScalar;
@@ -118,7 +132,7 @@ absl::StatusOr<QueryResult> Engine::RangeQuery(storage::Queryable& q, const Expr
   if (!v.ok()) return v.status();
   QueryResult r;
   r.type = ResultType::kMatrix;
-  r.warnings = std::move(qs.warnings);
+  TakeAnnotations(qs, ctx.query_text, &r);
   if (v->type == ValueType::kScalar) {
     Series s;
     for (size_t i = 0; i < ev.steps(); ++i) s.points.push_back({ev.TimeAt(i), v->scalar[i]});

@@ -52,7 +52,12 @@ struct QueryResult {
   std::vector<Series> series;
   Point scalar{0, 0};  // kScalar
   std::string str;     // kString (evaluated at scalar.t)
+  // Storage warnings and "PromQL warning: …" annotations, and "PromQL info:
+  // …" annotations, each with the position of the expression it is about
+  // (" (1:6)") when QueryContext::query_text is known; as Prometheus lists
+  // them in the API's "warnings" and "infos".
   std::vector<std::string> warnings;
+  std::vector<std::string> infos;
 };
 
 struct EngineOptions {
@@ -68,6 +73,9 @@ struct QueryContext {
   // Stops the query with DeadlineExceeded (the earlier of this and the
   // engine's timeout applies).
   absl::Time deadline = absl::InfiniteFuture();
+  // The query's text, for positions in annotations; the overloads taking
+  // text set it themselves.
+  std::string_view query_text;
 };
 
 class Engine {

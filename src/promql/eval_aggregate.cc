@@ -9,6 +9,7 @@
 #include "common/label_names.h"
 #include "promql/internal/evaluator.h"
 #include "promql/internal/float_math.h"
+#include "promql/internal/functions_internal.h"
 
 namespace pharos::promql::internal {
 namespace {
@@ -58,21 +59,14 @@ absl::StatusOr<Value> Evaluator::EvalAggregate(const AggregateExpr& e) {
   std::vector<size_t> group_of(vec.size());
   std::vector<Labels> group_labels;
   {
-    absl::flat_hash_map<uint64_t, std::vector<size_t>> by_hash;
+    // Grouped by the hash of the grouping labels (as Prometheus does); the
+    // group's labels are built once, for its first series.
+    absl::flat_hash_map<uint64_t, size_t> by_hash;
     for (size_t k = 0; k < vec.size(); ++k) {
-      Labels gl = GroupLabels(vec[k].labels, e);
-      uint64_t h = gl.Hash();
-      auto& cands = by_hash[h];
-      size_t g = SIZE_MAX;
-      for (size_t c : cands) {
-        if (group_labels[c] == gl) g = c;
-      }
-      if (g == SIZE_MAX) {
-        g = group_labels.size();
-        group_labels.push_back(std::move(gl));
-        cands.push_back(g);
-      }
-      group_of[k] = g;
+      uint64_t h = vec[k].labels.HashFor(e.grouping, !e.without);
+      auto [it, fresh] = by_hash.emplace(h, group_labels.size());
+      if (fresh) group_labels.push_back(GroupLabels(vec[k].labels, e));
+      group_of[k] = it->second;
     }
   }
   size_t ng = group_labels.size();
@@ -243,7 +237,12 @@ absl::StatusOr<Value> Evaluator::EvalAggregate(const AggregateExpr& e) {
         case AggOp::kMax: r = a.value; break;
         case AggOp::kStdvar: r = a.value / a.count; break;
         case AggOp::kStddev: r = std::sqrt(a.value / a.count); break;
-        case AggOp::kQuantile: r = Quantile(param.scalar[i], a.values); break;
+        case AggOp::kQuantile: {
+          double q = param.scalar[i];
+          if (!(q >= 0 && q <= 1)) qs_->Annotate(false, InvalidQuantileWarning(q), e.param->pos.start);
+          r = Quantile(q, a.values);
+          break;
+        }
         default: break;
       }
       res[g].Set(i, r);

@@ -115,7 +115,7 @@ absl::StatusOr<Value> Evaluator::EvalBinary(const BinaryExpr& e) {
         any = true;
       }
       if (!any) continue;
-      if (drop) s.labels = LabelsBuilder(s.labels).Del(kMetricName).Build();
+      if (drop) s.labels = WithoutName(s.labels);
       out.vec.push_back(std::move(s));
     }
     if (absl::Status st = MergeSameLabels(&out.vec); !st.ok()) return st;

@@ -198,7 +198,9 @@ std::string Expand(std::string_view tmpl, const re2::RE2& re, const std::vector<
 }
 
 void DropNames(std::vector<StepSeries>* vec) {
-  for (StepSeries& s : *vec) s.labels = LabelsBuilder(s.labels).Del(kMetricName).Build();
+  for (StepSeries& s : *vec) {
+    if (s.labels.Has(kMetricName)) s.labels = WithoutName(s.labels);
+  }
 }
 
 }  // namespace

@@ -4,7 +4,10 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "promql/internal/evaluator.h"
+#include "absl/strings/str_cat.h"
+#include "common/go_quote.h"
 #include "promql/internal/float_math.h"
+#include "promql/internal/functions_internal.h"
 
 namespace pharos::promql::internal {
 namespace {
@@ -82,7 +85,14 @@ absl::StatusOr<Value> Evaluator::EvalHistogramQuantile(const Call& e) {
   absl::flat_hash_map<uint64_t, std::vector<size_t>> by_hash;
   std::vector<Labels> keys;
   for (size_t k = 0; k < vec.size(); ++k) {
-    if (!ParseGoFloat(vec[k].labels.Get("le"), &upper[k])) continue;
+    if (!ParseGoFloat(vec[k].labels.Get("le"), &upper[k])) {
+      qs_->Annotate(false,
+                    absl::StrCat("PromQL warning: bucket label \"le\" is missing or has a malformed value of ",
+                                 GoQuote(vec[k].labels.Get("le")), " for metric name ",
+                                 GoQuote(vec[k].labels.MetricName())),
+                    e.args[1]->pos.start);
+      continue;
+    }
     Labels key = LabelsBuilder(vec[k].labels).Del("le").Build();
     auto& cands = by_hash[key.Hash()];
     int g = -1;
@@ -92,13 +102,16 @@ absl::StatusOr<Value> Evaluator::EvalHistogramQuantile(const Call& e) {
     if (g < 0) {
       g = static_cast<int>(groups.size());
       cands.push_back(groups.size());
-      groups.push_back(NewSeries(LabelsBuilder(key).Del(kMetricName).Build()));
+      groups.push_back(NewSeries(WithoutName(key)));
       keys.push_back(std::move(key));
     }
     group_of[k] = g;
   }
   std::vector<std::vector<Bucket>> buckets(groups.size());
   for (size_t i = 0; i < n_; ++i) {
+    if (!(q->scalar[i] >= 0 && q->scalar[i] <= 1)) {
+      qs_->Annotate(false, InvalidQuantileWarning(q->scalar[i]), e.args[0]->pos.start);
+    }
     if (absl::Status st = Poll(); !st.ok()) return st;
     for (auto& b : buckets) b.clear();
     for (size_t k = 0; k < vec.size(); ++k) {

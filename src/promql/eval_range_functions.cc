@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/go_quote.h"
 #include "promql/functions.h"
 #include "promql/internal/evaluator.h"
 #include "promql/internal/float_math.h"
@@ -23,6 +24,7 @@ struct WindowArgs {
   int64_t range_ms;
   int64_t step_time;    // the evaluation step (predict_linear's intercept time)
   double p0 = 0, p1 = 0;  // scalar parameters
+  bool may_reset = true;  // false when the window surely has no counter reset
 };
 
 std::optional<double> ExtrapolatedRate(Span s, const WindowArgs& w, bool counter, bool rate) {
@@ -30,7 +32,7 @@ std::optional<double> ExtrapolatedRate(Span s, const WindowArgs& w, bool counter
   size_t n1 = s.size() - 1;
   int64_t first_t = s[0].t, last_t = s[n1].t;
   double result = s[n1].v - s[0].v;
-  if (counter) {
+  if (counter && w.may_reset) {
     double prev = s[0].v;
     for (size_t k = 1; k < s.size(); ++k) {
       if (s[k].v < prev) result += prev;
@@ -214,6 +216,10 @@ std::optional<double> Compute(FunctionId id, Span s, const WindowArgs& w) {
 
 }  // namespace
 
+std::string InvalidQuantileWarning(double q) {
+  return absl::StrCat("PromQL warning: quantile value should be between 0 and 1, got ", FormatNumber(q));
+}
+
 Labels AbsentLabels(const VectorSelector* vs) {
   LabelsBuilder b;
   if (vs == nullptr) return b.Build();
@@ -241,49 +247,82 @@ absl::StatusOr<Value> Evaluator::EvalRangeFunction(const Call& e, size_t matrix_
     if (!v.ok()) return v.status();
     params.push_back(std::move(v->scalar));
   }
-  auto w = LoadWindows(*e.args[matrix_arg]);
-  if (!w.ok()) return w.status();
   Value out;
   out.type = ValueType::kVector;
   std::vector<uint8_t> any_at(n_, 0);
-  bool fixed = w->mods.at != AtKind::kNone;
-  for (RawSeries& rs : w->series) {
-    if (absl::Status st = Poll(); !st.ok()) return st;
-    StepSeries ss = NewSeries({});
-    bool any = false;
-    const auto& smp = rs.samples;
-    size_t lo = 0, hi = 0;
-    for (size_t i = 0; i < n_; ++i) {
-      int64_t ref = RefTime(w->mods, i);
-      if (fixed) lo = hi = 0;
-      while (hi < smp.size() && smp[hi].t <= ref) ++hi;
-      while (lo < hi && smp[lo].t < ref - w->range_ms) ++lo;
-      Span span(smp.data() + lo, hi - lo);
-      if (!span.empty()) any_at[i] = 1;
-      if (id == FunctionId::kAbsentOverTime) continue;
-      WindowArgs wa{ref - w->range_ms, ref, w->range_ms, TimeAt(i)};
-      if (!params.empty()) wa.p0 = params[0][i];
-      if (params.size() > 1) wa.p1 = params[1][i];
-      if (id == FunctionId::kHoltWinters && !span.empty()) {
-        if (!(wa.p0 > 0 && wa.p0 < 1)) {
-          return absl::FailedPreconditionError(
-              absl::StrFormat("invalid smoothing factor. Expected: 0 < sf < 1, got: %f", wa.p0));
+  const Expr* arg = Unparen(e.args[matrix_arg].get());
+  const TimeModifiers& mods = arg->kind == ExprKind::kMatrixSelector
+                                  ? static_cast<const MatrixSelector*>(arg)->vs->mods
+                                  : static_cast<const SubqueryExpr*>(arg)->mods;
+  int64_t range_ms = arg->kind == ExprKind::kMatrixSelector ? static_cast<const MatrixSelector*>(arg)->range_ms
+                                                            : static_cast<const SubqueryExpr*>(arg)->range_ms;
+  bool fixed = mods.at != AtKind::kNone;
+  std::vector<uint32_t> resets;
+  auto w = ForEachRangeSeries(
+      *arg, [&](const Labels& labels, const std::vector<storage::Sample>& smp) -> absl::Status {
+        StepSeries ss = NewSeries({});
+        bool any = false;
+        size_t lo = 0, hi = 0;
+        // Counter resets before each sample, counted, so that windows without
+        // one skip the correction loop (the sum stays in Prometheus' order).
+        bool counter = id == FunctionId::kRate || id == FunctionId::kIncrease;
+        if (counter) {
+          resets.assign(smp.size() + 1, 0);
+          for (size_t k = 1; k < smp.size(); ++k) resets[k + 1] = resets[k] + (smp[k].v < smp[k - 1].v ? 1 : 0);
         }
-        if (!(wa.p1 > 0 && wa.p1 < 1)) {
-          return absl::FailedPreconditionError(
-              absl::StrFormat("invalid trend factor. Expected: 0 < tf < 1, got: %f", wa.p1));
+        for (size_t i = 0; i < n_; ++i) {
+          int64_t ref = RefTime(mods, i);
+          if (fixed && i > 0 && params.empty()) {
+            // Same window at every step (@): copy the first step's answer.
+            any_at[i] |= any_at[0];
+            if (ss.Has(0)) ss.Set(i, ss.v[0]);
+            continue;
+          }
+          while (hi < smp.size() && smp[hi].t <= ref) ++hi;
+          while (lo < hi && smp[lo].t < ref - range_ms) ++lo;
+          Span span(smp.data() + lo, hi - lo);
+          if (!span.empty()) any_at[i] = 1;
+          if (id == FunctionId::kAbsentOverTime) continue;
+          WindowArgs wa{ref - range_ms, ref, range_ms, TimeAt(i)};
+          if (!params.empty()) wa.p0 = params[0][i];
+          if (params.size() > 1) wa.p1 = params[1][i];
+          if (counter && hi > lo) wa.may_reset = resets[hi] != resets[lo + 1];
+          if (id == FunctionId::kHoltWinters && !span.empty()) {
+            if (!(wa.p0 > 0 && wa.p0 < 1)) {
+              return absl::FailedPreconditionError(
+                  absl::StrFormat("invalid smoothing factor. Expected: 0 < sf < 1, got: %f", wa.p0));
+            }
+            if (!(wa.p1 > 0 && wa.p1 < 1)) {
+              return absl::FailedPreconditionError(
+                  absl::StrFormat("invalid trend factor. Expected: 0 < tf < 1, got: %f", wa.p1));
+            }
+          }
+          if (id == FunctionId::kQuantileOverTime && !span.empty() && !(wa.p0 >= 0 && wa.p0 <= 1)) {
+            qs_->Annotate(false, InvalidQuantileWarning(wa.p0), e.args[0]->pos.start);
+          }
+          std::optional<double> r = Compute(id, span, wa);
+          if (!r) continue;
+          ss.Set(i, *r);
+          any = true;
         }
-      }
-      std::optional<double> r = Compute(id, span, wa);
-      if (!r) continue;
-      ss.Set(i, *r);
-      any = true;
-    }
-    if (!any) continue;
-    ss.labels = id == FunctionId::kLastOverTime ? std::move(rs.labels)
-                                                 : LabelsBuilder(rs.labels).Del(kMetricName).Build();
-    out.vec.push_back(std::move(ss));
-  }
+        if (!any) return absl::OkStatus();
+        if (absl::Status st = CountSeriesSlots(); !st.ok()) return st;
+        if (counter) {
+          std::string_view name = labels.MetricName();
+          if (!name.empty() && !name.ends_with("_total") && !name.ends_with("_sum") && !name.ends_with("_count") &&
+              !name.ends_with("_bucket")) {
+            qs_->Annotate(true,
+                          absl::StrCat("PromQL info: metric might not be a counter, name does not end in "
+                                       "_total/_sum/_count/_bucket: ",
+                                       GoQuote(name)),
+                          e.args[matrix_arg]->pos.start);
+          }
+        }
+        ss.labels = id == FunctionId::kLastOverTime ? labels : WithoutName(labels);
+        out.vec.push_back(std::move(ss));
+        return absl::OkStatus();
+      });
+  if (!w.ok()) return w.status();
   if (id == FunctionId::kAbsentOverTime) {
     StepSeries ss = NewSeries(AbsentLabels(w->selector));
     bool any = false;

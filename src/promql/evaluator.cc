@@ -72,6 +72,15 @@ absl::Status Evaluator::CountSamples(int64_t n) {
   return absl::OkStatus();
 }
 
+absl::Status Evaluator::CountSeriesSlots() {
+  qs_->slots += static_cast<int64_t>(n_);
+  if (qs_->slots / 4 > qs_->opts->max_samples) {
+    return absl::ResourceExhaustedError(
+        "query processing would load too many samples into memory in query execution");
+  }
+  return absl::OkStatus();
+}
+
 int64_t Evaluator::RefTime(const TimeModifiers& m, size_t i) const {
   int64_t t = TimeAt(i);
   switch (m.at) {
@@ -83,9 +92,8 @@ int64_t Evaluator::RefTime(const TimeModifiers& m, size_t i) const {
   return t - m.offset_ms;
 }
 
-absl::StatusOr<std::vector<Evaluator::RawSeries>> Evaluator::Load(const VectorSelector& vs, int64_t mint,
-                                                                  int64_t maxt, int64_t range_ms) {
-  std::vector<RawSeries> out;
+absl::Status Evaluator::ForEachSeries(const VectorSelector& vs, int64_t mint, int64_t maxt, int64_t range_ms,
+                                      bool drop_stale, SeriesFn fn) {
   auto querier = qs_->queryable->NewQuerier(mint, maxt);
   if (!querier.ok()) return absl::InternalError(querier.status().message());
   storage::SelectHints hints;
@@ -94,71 +102,76 @@ absl::StatusOr<std::vector<Evaluator::RawSeries>> Evaluator::Load(const VectorSe
   hints.step_ms = step_;
   hints.range_ms = range_ms;
   auto set = (*querier)->Select(true, &hints, vs.matchers);
-  int64_t total = 0;
+  std::vector<storage::Sample> buf;
   while (set->Next()) {
     if (absl::Status st = Poll(); !st.ok()) return st;
     const storage::Series& s = set->At();
-    RawSeries rs;
-    rs.labels = s.labels();
+    buf.clear();
     auto it = s.Iterator();
-    if (it->Seek(mint)) it->AppendUntil(maxt, &rs.samples);
+    if (it->Seek(mint)) it->AppendUntil(maxt, &buf);
     if (!it->Err().ok()) return absl::InternalError(it->Err().message());
     // Stores may return samples outside the range.
-    while (!rs.samples.empty() && rs.samples.back().t > maxt) rs.samples.pop_back();
-    total += static_cast<int64_t>(rs.samples.size());
-    if (absl::Status st = CountSamples(static_cast<int64_t>(rs.samples.size())); !st.ok()) return st;
-    out.push_back(std::move(rs));
+    while (!buf.empty() && buf.back().t > maxt) buf.pop_back();
+    if (drop_stale) std::erase_if(buf, [](const storage::Sample& x) { return storage::IsStaleNaN(x.v); });
+    if (absl::Status st = CountSamples(static_cast<int64_t>(buf.size())); !st.ok()) return st;
+    if (absl::Status st = fn(s.labels(), buf); !st.ok()) return st;
   }
   if (!set->Err().ok()) return absl::InternalError(set->Err().message());
   for (auto& w : set->Warnings()) qs_->warnings.push_back(w);
-  return out;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<Value> Evaluator::EvalVectorSelector(const VectorSelector& vs, bool sample_timestamps) {
   int64_t lookback = qs_->opts->lookback_delta_ms;
   int64_t min_ref = RefTime(vs.mods, 0), max_ref = RefTime(vs.mods, n_ - 1);
-  auto loaded = Load(vs, min_ref - lookback, max_ref, 0);
-  if (!loaded.ok()) return loaded.status();
   Value out;
   out.type = ValueType::kVector;
   int64_t points = 0;
-  for (RawSeries& rs : *loaded) {
-    StepSeries ss = NewSeries(std::move(rs.labels));
-    const auto& smp = rs.samples;
-    size_t j = 0;  // first sample with t > ref
-    bool any = false;
-    for (size_t i = 0; i < n_; ++i) {
-      int64_t ref = RefTime(vs.mods, i);
-      if (vs.mods.at != AtKind::kNone) j = 0;
-      while (j < smp.size() && smp[j].t <= ref) ++j;
-      if (j == 0) continue;
-      const storage::Sample& s = smp[j - 1];
-      if (s.t < ref - lookback || storage::IsStaleNaN(s.v)) continue;
-      ss.Set(i, sample_timestamps ? static_cast<double>(s.t) / 1000.0 : s.v);
-      any = true;
-      ++points;
-    }
-    if (any) out.vec.push_back(std::move(ss));
-  }
-  if (absl::Status st = CountSamples(points); !st.ok()) return st;
+  // With @ every step reads the same instant: evaluate it once.
+  size_t steps = vs.mods.at != AtKind::kNone ? std::min<size_t>(n_, 1) : n_;
+  absl::Status st = ForEachSeries(
+      vs, min_ref - lookback, max_ref, 0, false,
+      [&](const Labels& labels, const std::vector<storage::Sample>& smp) -> absl::Status {
+        StepSeries ss = NewSeries({});
+        size_t j = 0;  // first sample with t > ref
+        bool any = false;
+        for (size_t i = 0; i < steps; ++i) {
+          int64_t ref = RefTime(vs.mods, i);
+          while (j < smp.size() && smp[j].t <= ref) ++j;
+          if (j == 0) continue;
+          const storage::Sample& s = smp[j - 1];
+          if (s.t < ref - lookback || storage::IsStaleNaN(s.v)) continue;
+          ss.Set(i, sample_timestamps ? static_cast<double>(s.t) / 1000.0 : s.v);
+          any = true;
+          ++points;
+        }
+        if (absl::Status st = CountSamples(points); !st.ok()) return st;
+        points = 0;
+        if (!any) return absl::OkStatus();
+        if (absl::Status st = CountSeriesSlots(); !st.ok()) return st;
+        if (steps < n_) {
+          for (size_t i = 1; i < n_; ++i) ss.Set(i, ss.v[0]);
+          if (absl::Status st = CountSamples(static_cast<int64_t>(n_) - 1); !st.ok()) return st;
+        }
+        ss.labels = labels;
+        out.vec.push_back(std::move(ss));
+        return absl::OkStatus();
+      });
+  if (!st.ok()) return st;
   return out;
 }
 
-absl::StatusOr<Evaluator::Windows> Evaluator::LoadWindows(const Expr& arg_in) {
+absl::StatusOr<Evaluator::RangeArg> Evaluator::ForEachRangeSeries(const Expr& arg_in, SeriesFn fn) {
   const Expr* arg = Unparen(&arg_in);
-  Windows w;
+  RangeArg w;
   if (arg->kind == ExprKind::kMatrixSelector) {
     const auto& ms = static_cast<const MatrixSelector&>(*arg);
     w.range_ms = ms.range_ms;
     w.mods = ms.vs->mods;
     w.selector = ms.vs.get();
     int64_t min_ref = RefTime(w.mods, 0), max_ref = RefTime(w.mods, n_ - 1);
-    auto loaded = Load(*ms.vs, min_ref - ms.range_ms, max_ref, ms.range_ms);
-    if (!loaded.ok()) return loaded.status();
-    w.series = *std::move(loaded);
-    for (auto& rs : w.series) {
-      std::erase_if(rs.samples, [](const storage::Sample& s) { return storage::IsStaleNaN(s.v); });
-    }
+    absl::Status st = ForEachSeries(*ms.vs, min_ref - ms.range_ms, max_ref, ms.range_ms, true, fn);
+    if (!st.ok()) return st;
     return w;
   }
   if (arg->kind != ExprKind::kSubquery) return absl::InternalError("range argument is not a range vector");
@@ -179,32 +192,51 @@ absl::StatusOr<Evaluator::Windows> Evaluator::LoadWindows(const Expr& arg_in) {
   Evaluator inner(qs_, inner_start, last_ref, step);
   auto v = inner.Eval(*sq.expr);
   if (!v.ok()) return v.status();
+  std::vector<storage::Sample> buf;
   for (StepSeries& ss : v->vec) {
-    RawSeries rs;
-    rs.labels = std::move(ss.labels);
+    buf.clear();
     for (size_t i = 0; i < inner.steps(); ++i) {
-      if (ss.Has(i)) rs.samples.push_back({inner.TimeAt(i), ss.v[i]});
+      if (ss.Has(i)) buf.push_back({inner.TimeAt(i), ss.v[i]});
     }
-    w.series.push_back(std::move(rs));
+    if (absl::Status st = fn(ss.labels, buf); !st.ok()) return st;
   }
   return w;
 }
 
 absl::StatusOr<Value> Evaluator::EvalTopLevelMatrix(const Expr& e) {
-  auto w = LoadWindows(e);
-  if (!w.ok()) return w.status();
   Value out;
   out.type = ValueType::kMatrix;
-  int64_t ref = RefTime(w->mods, 0);
-  for (RawSeries& rs : w->series) {
-    Series s;
-    s.labels = std::move(rs.labels);
-    for (const auto& smp : rs.samples) {
-      if (smp.t >= ref - w->range_ms && smp.t <= ref) s.points.push_back({smp.t, smp.v});
-    }
-    if (!s.points.empty()) out.matrix.push_back(std::move(s));
+  int64_t ref = 0, range = 0;
+  const Expr* arg = Unparen(&e);
+  if (arg->kind == ExprKind::kMatrixSelector) {
+    ref = RefTime(static_cast<const MatrixSelector*>(arg)->vs->mods, 0);
+    range = static_cast<const MatrixSelector*>(arg)->range_ms;
+  } else if (arg->kind == ExprKind::kSubquery) {
+    ref = RefTime(static_cast<const SubqueryExpr*>(arg)->mods, 0);
+    range = static_cast<const SubqueryExpr*>(arg)->range_ms;
   }
+  auto w = ForEachRangeSeries(e, [&](const Labels& labels, const std::vector<storage::Sample>& smp) {
+    Series s;
+    for (const auto& x : smp) {
+      if (x.t >= ref - range && x.t <= ref) s.points.push_back({x.t, x.v});
+    }
+    if (!s.points.empty()) {
+      s.labels = labels;
+      out.matrix.push_back(std::move(s));
+    }
+    return absl::OkStatus();
+  });
+  if (!w.ok()) return w.status();
   return out;
+}
+
+Labels WithoutName(const Labels& l) {
+  std::vector<Label> pairs;
+  pairs.reserve(l.size());
+  for (const Label& x : l) {
+    if (x.name != kMetricName) pairs.push_back(x);
+  }
+  return Labels::FromSorted(std::move(pairs));
 }
 
 bool HasDuplicateLabels(const std::vector<StepSeries>& vec) {
@@ -292,7 +324,7 @@ absl::StatusOr<Value> Evaluator::Eval(const Expr& e) {
         return v;
       }
       for (StepSeries& s : v->vec) {
-        s.labels = LabelsBuilder(s.labels).Del(kMetricName).Build();
+        s.labels = WithoutName(s.labels);
         for (double& x : s.v) x = -x;
       }
       // Prometheus refuses equal label sets here even without overlap.

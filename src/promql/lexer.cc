@@ -2,7 +2,9 @@
 
 #include <cctype>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/go_quote.h"
 #include "common/strings.h"
 
 namespace pharos::promql::internal {
@@ -120,8 +122,22 @@ size_t ScanString(std::string_view s, std::string* msg) {
 
 }  // namespace
 
+namespace {
+bool LexAll(std::string_view in, std::vector<Token>* out, LexError* err);
+}  // namespace
+
 bool Lex(std::string_view in, std::vector<Token>* out, LexError* err) {
+  if (LexAll(in, out, err)) return true;
+  out->push_back(Token{Tok::kError, err->pos, {}});
+  return false;
+}
+
+namespace {
+
+bool LexAll(std::string_view in, std::vector<Token>* out, LexError* err) {
   size_t i = 0;
+  int parens = 0, brackets = 0;
+  bool braces = false;
   auto emit = [&](Tok k, size_t len) {
     out->push_back(Token{k, static_cast<int>(i), in.substr(i, len)});
     i += len;
@@ -179,12 +195,46 @@ bool Lex(std::string_view in, std::vector<Token>* out, LexError* err) {
       continue;
     }
     switch (c) {
-      case '(': emit(Tok::kLeftParen, 1); continue;
-      case ')': emit(Tok::kRightParen, 1); continue;
-      case '{': emit(Tok::kLeftBrace, 1); continue;
-      case '}': emit(Tok::kRightBrace, 1); continue;
-      case '[': emit(Tok::kLeftBracket, 1); continue;
-      case ']': emit(Tok::kRightBracket, 1); continue;
+      case '(':
+        ++parens;
+        emit(Tok::kLeftParen, 1);
+        continue;
+      case ')':
+        if (parens == 0) {
+          *err = {static_cast<int>(i), "unexpected right parenthesis ')'"};
+          return false;
+        }
+        --parens;
+        emit(Tok::kRightParen, 1);
+        continue;
+      case '{':
+        if (braces) {
+          *err = {static_cast<int>(i), "unexpected left brace '{' inside braces"};
+          return false;
+        }
+        braces = true;
+        emit(Tok::kLeftBrace, 1);
+        continue;
+      case '}':
+        if (!braces) {
+          *err = {static_cast<int>(i), "unexpected right brace '}'"};
+          return false;
+        }
+        braces = false;
+        emit(Tok::kRightBrace, 1);
+        continue;
+      case '[':
+        ++brackets;
+        emit(Tok::kLeftBracket, 1);
+        continue;
+      case ']':
+        if (brackets == 0) {
+          *err = {static_cast<int>(i), "unexpected right bracket ']'"};
+          return false;
+        }
+        --brackets;
+        emit(Tok::kRightBracket, 1);
+        continue;
       case ',': emit(Tok::kComma, 1); continue;
       case '@': emit(Tok::kAt, 1); continue;
       case '+': emit(Tok::kAdd, 1); continue;
@@ -194,14 +244,27 @@ bool Lex(std::string_view in, std::vector<Token>* out, LexError* err) {
       case '%': emit(Tok::kMod, 1); continue;
       case '^': emit(Tok::kPow, 1); continue;
       case '=':
-        if (n == '=') emit(Tok::kEqlC, 2);
-        else if (n == '~') emit(Tok::kEqlRegex, 2);
-        else emit(Tok::kAssign, 1);
+        if (n == '=') {
+          emit(Tok::kEqlC, 2);
+        } else if (n == '~' && braces) {
+          emit(Tok::kEqlRegex, 2);
+        } else if (n == '~') {
+          *err = {static_cast<int>(i), "unexpected character after '=': '~'"};
+          return false;
+        } else {
+          emit(Tok::kAssign, 1);
+        }
         continue;
       case '!':
-        if (n == '=') { emit(Tok::kNeq, 2); continue; }
-        if (n == '~') { emit(Tok::kNeqRegex, 2); continue; }
-        *err = {static_cast<int>(i), "unexpected character after '!': " + std::string(1, n)};
+        if (n == '=') {
+          emit(Tok::kNeq, 2);
+          continue;
+        }
+        if (n == '~' && braces) {
+          emit(Tok::kNeqRegex, 2);
+          continue;
+        }
+        *err = {static_cast<int>(i), absl::StrCat("unexpected character after '!': '", std::string(1, n), "'")};
         return false;
       case '>':
         if (n == '=') emit(Tok::kGte, 2); else emit(Tok::kGtr, 1);
@@ -216,29 +279,62 @@ bool Lex(std::string_view in, std::vector<Token>* out, LexError* err) {
       }
     }
   }
+  if (braces) {
+    *err = {static_cast<int>(in.size()), "unexpected end of input inside braces"};
+    return false;
+  }
+  if (parens > 0) {
+    *err = {static_cast<int>(in.size()), "unclosed left parenthesis"};
+    return false;
+  }
+  if (brackets > 0) {
+    *err = {static_cast<int>(in.size()), "unclosed left bracket"};
+    return false;
+  }
   out->push_back(Token{Tok::kEOF, static_cast<int>(in.size()), {}});
   return true;
 }
 
+}  // namespace
+
 std::string DescribeToken(const Token& t) {
+  // As Prometheus' Item.desc(): keywords as <by>, operators as <op:+>,
+  // aggregators as <aggr:sum>, punctuation quoted, literals with their kind.
   std::string txt(t.text);
+  std::string lower = absl::AsciiStrToLower(AV(txt));
+  auto quoted = [](std::string_view v) {
+    if (v.size() > 10) return absl::StrCat(GoQuote(v.substr(0, 10)), "...");
+    return GoQuote(v);
+  };
   switch (t.kind) {
     case Tok::kEOF: return "end of input";
-    case Tok::kIdentifier: return absl::StrCat("identifier \"", txt, "\"");
-    case Tok::kMetricIdentifier: return absl::StrCat("metric identifier \"", txt, "\"");
-    case Tok::kNumber: return absl::StrCat("number \"", txt, "\"");
-    case Tok::kDuration: return absl::StrCat("duration \"", txt, "\"");
-    case Tok::kString: return absl::StrCat("string ", txt);
-    case Tok::kLeftParen: return "left parenthesis \"(\"";
-    case Tok::kRightParen: return "right parenthesis \")\"";
-    case Tok::kLeftBrace: return "left brace \"{\"";
-    case Tok::kRightBrace: return "right brace \"}\"";
-    case Tok::kLeftBracket: return "left bracket \"[\"";
-    case Tok::kRightBracket: return "right bracket \"]\"";
-    case Tok::kComma: return "\",\"";
-    case Tok::kColon: return "\":\"";
-    case Tok::kAt: return "\"@\"";
-    default: return absl::StrCat("\"", txt, "\"");
+    case Tok::kError: return "error";
+    case Tok::kIdentifier: {
+      static const char* const kKeywords[] = {"by", "without", "on", "ignoring", "group_left", "group_right",
+                                              "bool", "offset", "start", "end"};
+      static const char* const kOps[] = {"and", "or", "unless", "atan2"};
+      static const char* const kAggs[] = {"sum", "avg", "count", "min", "max", "group", "stddev", "stdvar",
+                                          "topk", "bottomk", "count_values", "quantile"};
+      for (const char* k : kKeywords) {
+        if (lower == k) return absl::StrCat("<", txt, ">");
+      }
+      for (const char* k : kOps) {
+        if (lower == k) return absl::StrCat("<op:", txt, ">");
+      }
+      for (const char* k : kAggs) {
+        if (lower == k) return absl::StrCat("<aggr:", txt, ">");
+      }
+      return absl::StrCat("identifier ", GoQuote(txt));
+    }
+    case Tok::kMetricIdentifier: return absl::StrCat("metric identifier ", GoQuote(txt));
+    case Tok::kNumber: return absl::StrCat("number ", quoted(txt));
+    case Tok::kDuration: return absl::StrCat("duration ", quoted(txt));
+    case Tok::kString: return absl::StrCat("string ", quoted(txt));
+    case Tok::kLeftParen: case Tok::kRightParen: case Tok::kLeftBrace: case Tok::kRightBrace:
+    case Tok::kLeftBracket: case Tok::kRightBracket: case Tok::kComma: case Tok::kColon: case Tok::kAssign:
+      return GoQuote(txt);
+    default:
+      return absl::StrCat("<op:", txt, ">");
   }
 }
 

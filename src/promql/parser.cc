@@ -61,41 +61,14 @@ int Precedence(BinOp op) {
 }
 constexpr int kUnaryPrecedence = 5;  // unary minus binds like '*'
 
-// Appends the UTF-8 encoding of `cp`.
-bool AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-  return true;
-}
-
-int HexVal(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 class Parser {
  public:
   explicit Parser(std::string_view input) : input_(input) {}
 
   std::optional<ParseError> Init() {
-    internal::LexError le;
-    if (!internal::Lex(input_, &toks_, &le)) return ParseError{le.pos, le.message};
+    if (!internal::Lex(input_, &toks_, &lex_err_)) {
+      // Reported when the parser reaches the error token.
+    }
     return std::nullopt;
   }
 
@@ -117,9 +90,11 @@ class Parser {
   const ParseError& error() const { return *err_; }
 
  private:
-  const Token& Peek(int k = 0) const {
+  const Token& Peek(int k = 0) {
     size_t i = pos_ + k;
-    return i < toks_.size() ? toks_[i] : toks_.back();
+    const Token& t = i < toks_.size() ? toks_[i] : toks_.back();
+    if (k == 0 && t.kind == Tok::kError) Fail(t.pos, lex_err_.message);
+    return t;
   }
   const Token& Next() {
     const Token& t = Peek();
@@ -152,7 +127,7 @@ class Parser {
     return t.kind == Tok::kIdentifier && Lower(t.text) == w;
   }
 
-  std::optional<BinOp> PeekBinOp() const {
+  std::optional<BinOp> PeekBinOp() {
     const Token& t = Peek();
     switch (t.kind) {
       case Tok::kAdd: return BinOp::kAdd;
@@ -266,7 +241,8 @@ class Parser {
       }
       ValueType vt = TypeOf(*inner);
       if (vt != ValueType::kScalar && vt != ValueType::kVector) {
-        Fail(t.pos, "unary expression only allowed on expressions of type scalar or instant vector");
+        Fail(t.pos, absl::StrCat("unary expression only allowed on expressions of type scalar or instant vector, got \"",
+                                 ValueTypeName(vt), "\""));
         return nullptr;
       }
       auto u = std::make_unique<UnaryExpr>();
@@ -458,9 +434,7 @@ class Parser {
       errno = 0;
       unsigned long long v = std::strtoull(s.c_str() + 2, nullptr, 16);
       if (errno == 0 && v <= static_cast<unsigned long long>(INT64_MAX)) return static_cast<double>(v);
-      double r = 0;
-      for (size_t i = 2; i < s.size(); ++i) r = r * 16 + HexVal(s[i]);
-      return r;
+      return std::strtod(s.c_str(), nullptr);  // beyond int64: as a (hex) float
     }
     if (all_digits && s.size() > 1 && s[0] == '0') {
       bool octal = true;
@@ -528,7 +502,19 @@ class Parser {
           if (agg && (n1.kind == Tok::kLeftParen || IsWord(n1, "by") || IsWord(n1, "without"))) {
             return ParseAggregate(*agg);
           }
-          if (n1.kind == Tok::kLeftParen) return ParseCall();
+          if (n1.kind == Tok::kLeftParen) {
+            static const char* const kKeywords[] = {"by", "without", "on", "ignoring", "group_left", "group_right",
+                                                    "bool", "offset", "start", "end", "and", "or", "unless",
+                                                    "atan2"};
+            std::string w = Lower(t.text);
+            for (const char* k : kKeywords) {
+              if (w == k) {
+                Unexpected(t);
+                return nullptr;
+              }
+            }
+            return ParseCall();
+          }
         }
         Next();
         return ParseVectorSelector(std::string(t.text), t.pos);
@@ -788,7 +774,7 @@ class Parser {
       return false;
     }
     if (IsComparison(be.op) && !be.return_bool && lt == ValueType::kScalar && rt == ValueType::kScalar) {
-      Fail(be.pos.start, "comparisons between scalars must use BOOL modifier");
+      Fail(op_pos, "comparisons between scalars must use BOOL modifier");
       return false;
     }
     if (IsSetOperator(be.op) && be.matching.card == Cardinality::kOneToOne) {
@@ -832,6 +818,7 @@ class Parser {
   }
 
   std::string_view input_;
+  internal::LexError lex_err_;
   std::vector<Token> toks_;
   size_t pos_ = 0;
   int depth_ = 0;
@@ -841,89 +828,11 @@ class Parser {
 };
 
 absl::Status MakeError(std::string_view input, const ParseError& e) {
-  int line = 1;
-  int last_break = -1;
   int pos = std::clamp(e.pos, 0, static_cast<int>(input.size()));
-  for (int i = 0; i < pos; ++i) {
-    if (input[i] == '\n') {
-      ++line;
-      last_break = i;
-    }
-  }
-  return absl::InvalidArgumentError(absl::StrCat(line, ":", pos - last_break, ": parse error: ", e.msg));
+  return absl::InvalidArgumentError(absl::StrCat(PositionString(input, pos), ": parse error: ", e.msg));
 }
 
 }  // namespace
-
-absl::StatusOr<std::string> UnquoteString(std::string_view q) {
-  if (q.size() < 2 || q.front() != q.back()) return absl::InvalidArgumentError("invalid syntax");
-  char quote = q.front();
-  std::string_view s = q.substr(1, q.size() - 2);
-  if (quote == '`') {
-    if (s.find('`') != std::string_view::npos) return absl::InvalidArgumentError("invalid syntax");
-    return std::string(s);
-  }
-  if (quote != '"' && quote != '\'') return absl::InvalidArgumentError("invalid syntax");
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == quote || c == '\n') return absl::InvalidArgumentError("invalid syntax");
-    if (c != '\\') {
-      out.push_back(c);
-      continue;
-    }
-    if (++i >= s.size()) return absl::InvalidArgumentError("invalid syntax");
-    char e = s[i];
-    switch (e) {
-      case 'a': out.push_back('\a'); break;
-      case 'b': out.push_back('\b'); break;
-      case 'f': out.push_back('\f'); break;
-      case 'n': out.push_back('\n'); break;
-      case 'r': out.push_back('\r'); break;
-      case 't': out.push_back('\t'); break;
-      case 'v': out.push_back('\v'); break;
-      case '\\': out.push_back('\\'); break;
-      case '\'':
-      case '"':
-        if (e != quote) return absl::InvalidArgumentError("invalid syntax");
-        out.push_back(e);
-        break;
-      case 'x': case 'u': case 'U': {
-        int n = e == 'x' ? 2 : e == 'u' ? 4 : 8;
-        if (i + n >= s.size() + 0 && i + n > s.size() - 1 + 1) return absl::InvalidArgumentError("invalid syntax");
-        uint32_t v = 0;
-        for (int k = 1; k <= n; ++k) {
-          if (i + k >= s.size()) return absl::InvalidArgumentError("invalid syntax");
-          int h = HexVal(s[i + k]);
-          if (h < 0) return absl::InvalidArgumentError("invalid syntax");
-          v = v * 16 + h;
-        }
-        i += n;
-        if (e == 'x') {
-          out.push_back(static_cast<char>(v));
-        } else if (!AppendUtf8(v, &out)) {
-          return absl::InvalidArgumentError("invalid syntax");
-        }
-        break;
-      }
-      case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
-        uint32_t v = 0;
-        for (int k = 0; k < 3; ++k) {
-          if (i + k >= s.size() || s[i + k] < '0' || s[i + k] > '7') return absl::InvalidArgumentError("invalid syntax");
-          v = v * 8 + (s[i + k] - '0');
-        }
-        if (v > 255) return absl::InvalidArgumentError("invalid syntax");
-        i += 2;
-        out.push_back(static_cast<char>(v));
-        break;
-      }
-      default:
-        return absl::InvalidArgumentError("invalid syntax");
-    }
-  }
-  return out;
-}
 
 absl::StatusOr<std::unique_ptr<Expr>> ParseExpr(std::string_view input) {
   if (input.size() > kMaxQueryBytes) {

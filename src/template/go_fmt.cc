@@ -53,7 +53,9 @@ void Pad(std::string& out, std::string_view s, const Spec& sp, bool zero_ok = tr
   }
 }
 
-void AppendRune(std::string& out, int64_t r) {
+}  // namespace
+
+void AppendUtf8(std::string& out, int64_t r) {
   if (r < 0 || r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) r = 0xFFFD;
   uint32_t c = static_cast<uint32_t>(r);
   if (c < 0x80) {
@@ -72,6 +74,8 @@ void AppendRune(std::string& out, int64_t r) {
     out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
   }
 }
+
+namespace {
 
 void BadVerb(std::string& out, const Spec& sp, const Value& v) {
   out += "%!";
@@ -270,13 +274,13 @@ void FormatValue(std::string& out, const Value& v, const Spec& sp) {
           return;
         case 'c': {
           std::string s;
-          AppendRune(s, v.AsInt());
+          AppendUtf8(s, v.AsInt());
           Pad(out, s, sp);
           return;
         }
         case 'q': {
           std::string s;
-          AppendRune(s, v.AsInt());
+          AppendUtf8(s, v.AsInt());
           std::string q = GoQuote(s);
           q.front() = '\'';
           q.back() = '\'';

@@ -18,4 +18,7 @@ std::string GoSprint(std::span<const Value> args);
 std::string GoSprintln(std::span<const Value> args);
 std::string GoSprintf(std::string_view format, std::span<const Value> args);
 
+// Appends the UTF-8 encoding of a code point (U+FFFD for invalid ones).
+void AppendUtf8(std::string& out, int64_t rune);
+
 }  // namespace pharos::tmpl

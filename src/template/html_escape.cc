@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-#include "common/utf8.h"
+#include "common/json_writer.h"
 
 namespace pharos::tmpl {
 namespace {
@@ -27,55 +27,34 @@ bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
   return true;
 }
 
-// html/template's htmlReplacementTable (norm = leave '&' alone, for content
-// that is already HTML).
-void EscapeHtml(std::string_view s, bool norm, std::string* out) {
+// html/template's htmlReplacementTable, or with nospace its
+// htmlNospaceReplacementTable for unquoted attribute values (norm: leave
+// '&' alone, for content that is already HTML).
+void EscapeHtml(std::string_view s, bool norm, std::string* out, bool nospace = false) {
   for (char c : s) {
+    const char* rep = nullptr;
     switch (c) {
-      case '\0': *out += "\uFFFD"; break;
-      case '"': *out += "&#34;"; break;
-      case '&':
-        if (norm) {
-          out->push_back(c);
-        } else {
-          *out += "&amp;";
-        }
-        break;
-      case '\'': *out += "&#39;"; break;
-      case '+': *out += "&#43;"; break;
-      case '<': *out += "&lt;"; break;
-      case '>': *out += "&gt;"; break;
-      default: out->push_back(c);
+      case '\0': rep = nospace ? "&#xfffd;" : "\uFFFD"; break;
+      case '"': rep = "&#34;"; break;
+      case '&': rep = norm ? nullptr : "&amp;"; break;
+      case '\'': rep = "&#39;"; break;
+      case '+': rep = "&#43;"; break;
+      case '<': rep = "&lt;"; break;
+      case '>': rep = "&gt;"; break;
+      case '\t': rep = nospace ? "&#9;" : nullptr; break;
+      case '\n': rep = nospace ? "&#10;" : nullptr; break;
+      case '\v': rep = nospace ? "&#11;" : nullptr; break;
+      case '\f': rep = nospace ? "&#12;" : nullptr; break;
+      case '\r': rep = nospace ? "&#13;" : nullptr; break;
+      case ' ': rep = nospace ? "&#32;" : nullptr; break;
+      case '=': rep = nospace ? "&#61;" : nullptr; break;
+      case '`': rep = nospace ? "&#96;" : nullptr; break;
+      default: break;
     }
-  }
-}
-
-// htmlNospaceReplacementTable, for unquoted attribute values.
-void EscapeHtmlNospace(std::string_view s, bool norm, std::string* out) {
-  for (char c : s) {
-    switch (c) {
-      case '\0': *out += "&#xfffd;"; break;
-      case '\t': *out += "&#9;"; break;
-      case '\n': *out += "&#10;"; break;
-      case '\v': *out += "&#11;"; break;
-      case '\f': *out += "&#12;"; break;
-      case '\r': *out += "&#13;"; break;
-      case ' ': *out += "&#32;"; break;
-      case '"': *out += "&#34;"; break;
-      case '&':
-        if (norm) {
-          out->push_back(c);
-        } else {
-          *out += "&amp;";
-        }
-        break;
-      case '\'': *out += "&#39;"; break;
-      case '+': *out += "&#43;"; break;
-      case '<': *out += "&lt;"; break;
-      case '=': *out += "&#61;"; break;
-      case '>': *out += "&gt;"; break;
-      case '`': *out += "&#96;"; break;
-      default: out->push_back(c);
+    if (rep != nullptr) {
+      *out += rep;
+    } else {
+      out->push_back(c);
     }
   }
 }
@@ -151,33 +130,9 @@ std::string JsValue(const Value& v) {
     default:
       break;
   }
-  std::string s = v.kind() == Value::Kind::kString ? v.AsString() : PrintValue(v);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "\"";
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    switch (c) {
-      case '"': out += "\\u0022"; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '<': out += "\\u003c"; break;
-      case '>': out += "\\u003e"; break;
-      case '&': out += "\\u0026"; break;
-      case '\'': out += "\\u0027"; break;
-      case '+': out += "\\u002b"; break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out.push_back(kHex[c >> 4]);
-          out.push_back(kHex[c & 15]);
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out += "\"";
+  // Strings as encoding/json writes them (html/template marshals values).
+  std::string out;
+  JsonWriter::AppendString(out, v.kind() == Value::Kind::kString ? v.AsString() : PrintValue(v));
   return out;
 }
 
@@ -435,7 +390,7 @@ void HtmlContext::WriteValue(const Value& v, std::string* out) {
       break;
   }
   if (delim_ == ' ') {
-    EscapeHtmlNospace(inner, already_html, out);
+    EscapeHtml(inner, already_html, out, true);
   } else {
     EscapeHtml(inner, already_html, out);
   }

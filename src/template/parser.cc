@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/go_quote.h"
 #include "common/strings.h"
+#include "template/go_fmt.h"
 #include "template/lexer.h"
 
 namespace pharos::tmpl {
@@ -173,23 +174,8 @@ bool Unquote(std::string_view s, std::string* out, int64_t* rune_out = nullptr) 
     }
     return true;
   }
-  auto append_rune = [&](uint32_t r) {
-    if (r < 0x80) {
-      out->push_back(static_cast<char>(r));
-    } else if (r < 0x800) {
-      out->push_back(static_cast<char>(0xC0 | (r >> 6)));
-      out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-    } else if (r < 0x10000) {
-      out->push_back(static_cast<char>(0xE0 | (r >> 12)));
-      out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-    } else {
-      out->push_back(static_cast<char>(0xF0 | (r >> 18)));
-      out->push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-    }
-  };
+  auto append_rune = [&](uint32_t r) { AppendUtf8(*out, r); };
+
   auto hexval = [](char c) -> int {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -366,7 +352,7 @@ class Parser {
   }
   const Token& Next() {
     const Token& t = Fetch(i_);
-    if (i_ < toks_.size() - 1) ++i_;
+    ++i_;
     return t;
   }
   const Token& Peek() { return Fetch(i_); }

@@ -447,7 +447,20 @@ class Executor {
     auto r = fn.fn ? fn.fn(argv) : absl::StatusOr<Value>(Value());
     if (!r.ok()) {
       node_ = &node;
-      Errorf("error calling " + name + ": " + std::string(SV(r.status().message())));
+      std::string msg(SV(r.status().message()));
+      // A function's own argument type check reads as Go's reflection's.
+      if (msg.starts_with("wrong type for value;")) Errorf(msg);
+      Errorf("error calling " + name + ": " + msg);
+    }
+    // Strings built by functions count against a budget even when they
+    // are not written (printf "%999999d" in a long range).
+    if (r->kind() == Value::Kind::kString) {
+      produced_ += r->AsString().size();
+      if (produced_ > 16 * opts().limits.max_output_bytes) {
+        Errorf(absl::StrCat("template functions produced more than ", 16 * opts().limits.max_output_bytes,
+                            " bytes"),
+               true);
+      }
     }
     return *std::move(r);
   }
@@ -483,11 +496,8 @@ class Executor {
       case NodeType::kNil:
         if (t == ArgType::kAny || t == ArgType::kStringList) return Value();
         Errorf("cannot assign nil to " + ArgTypeName(t));
-      case NodeType::kField: {
-        std::unique_ptr<Node> const* self = nullptr;
-        (void)self;
+      case NodeType::kField:
         return Validate(EvalFieldChain(dot, dot, n, n.idents, {}, std::nullopt), t);
-      }
       case NodeType::kVariable:
         return Validate(EvalVariableNode(dot, n, {}, std::nullopt), t);
       case NodeType::kPipe:
@@ -537,6 +547,7 @@ class Executor {
   std::vector<std::pair<std::string, Value>> vars_;
   int depth_ = 0;
   size_t iterations_ = 0;
+  size_t produced_ = 0;
   std::optional<HtmlContext> html_;
 };
 

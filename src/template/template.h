@@ -46,7 +46,8 @@ enum class MissingKey {
 };
 
 struct TemplateLimits {
-  size_t max_output_bytes = 4 << 20;       // per Execute
+  size_t max_output_bytes = 4 << 20;       // per Execute (strings made by
+                                           // functions: 16 times this)
   int max_call_depth = 1000;               // nested {{template}} calls
   size_t max_range_iterations = 1000000;   // over one Execute
   size_t max_text_bytes = 4 << 20;         // per Parse
@@ -103,8 +104,10 @@ class TemplateSet {
   bool Has(std::string_view name) const;
   std::vector<std::string> Names() const;
 
-  // Executes template `name` with dot = `dot`, appending to *out. On error
-  // *out holds what was written before the error.
+  // Executes template `name` with dot = `dot`, appending to *out (not
+  // null). On error *out holds what was written before the error. A limit
+  // exceeded is ResourceExhausted; an unknown name NotFound; other
+  // execution errors InvalidArgument.
   absl::Status Execute(std::string_view name, const Value& dot, std::string* out,
                        const Vars& vars = {}) const;
   absl::StatusOr<std::string> ExecuteToString(std::string_view name, const Value& dot,

@@ -128,6 +128,26 @@ TEST_F(QueryApiTest, TimeoutAnswers503) {
   EXPECT_NE(r.body.find(R"("errorType":"timeout")"), std::string::npos) << r.body;
 }
 
+TEST_F(QueryApiTest, QueryExemplarsIsEmpty) {
+  EXPECT_EQ(Server().Get("/api/v1/query_exemplars?query=up&start=0&end=100").body, R"({"status":"success","data":[]})");
+  EXPECT_EQ(Server().Get("/api/v1/query_exemplars?query=1").body, R"({"status":"success","data":null})");
+  auto r = Server().Get("/api/v1/query_exemplars?query=up&start=100&end=0");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body,
+            R"({"status":"error","errorType":"bad_data","error":"end timestamp must not be before start timestamp"})");
+}
+
+TEST_F(QueryApiTest, AnnotationsAsPrometheusListsThem) {
+  EXPECT_EQ(Server().Get("/api/v1/query?query=rate(up%5B1m%5D)&time=150").body,
+            R"({"status":"success","data":{"resultType":"vector","result":[)"
+            R"({"metric":{"job":"api"},"value":[150,"0"]},{"metric":{"job":"web"},"value":[150,"0"]}]},)"
+            R"j("infos":["PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \"up\" (1:6)"]})j");
+  auto r = Server().Get("/api/v1/query?query=quantile(2,%20up)&time=150");
+  EXPECT_NE(r.body.find(R"j("warnings":["PromQL warning: quantile value should be between 0 and 1, got 2 (1:10)"])j"),
+            std::string::npos)
+      << r.body;
+}
+
 TEST_F(QueryApiTest, FormatQuery) {
   EXPECT_EQ(Server().Get("/api/v1/format_query?query=sum%20by(job)(rate(x%5B300s%5D))").body,
             R"j({"status":"success","data":"sum by (job) (rate(x[5m]))"})j");

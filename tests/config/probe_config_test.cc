@@ -49,7 +49,7 @@ TEST(ProbeConfig, FullHttpModule) {
       valid_status_codes: [200, 301]
       valid_http_versions: ["HTTP/1.1", "HTTP/2.0"]
       method: POST
-      headers: {Host: example.org, Accept: text/html}
+      headers: {Host: example.org, Accept: text/html, X-Api-Key: k3yk3yk3y}
       body: '{"x": 1}'
       no_follow_redirects: true
       fail_if_not_ssl: true
@@ -72,7 +72,7 @@ TEST(ProbeConfig, FullHttpModule) {
   EXPECT_EQ(m.timeout_ms, 3000);
   EXPECT_EQ(m.http.valid_status_codes, (std::vector<int>{200, 301}));
   EXPECT_EQ(m.http.method, "POST");
-  EXPECT_EQ(m.http.headers.size(), 2u);
+  EXPECT_EQ(m.http.headers.size(), 3u);
   EXPECT_FALSE(m.http.http_client.follow_redirects);
   EXPECT_TRUE(m.http.fail_if_not_ssl);
   EXPECT_EQ(m.http.fail_if_header_matches[0].header, "Set-Cookie");
@@ -82,6 +82,8 @@ TEST(ProbeConfig, FullHttpModule) {
   EXPECT_TRUE(m.http.http_client.tls_config.insecure_skip_verify);
   std::string d = DescribeModule(m);
   EXPECT_EQ(d.find("hunter2"), std::string::npos) << d;
+  EXPECT_EQ(d.find("k3yk3yk3y"), std::string::npos) << d;
+  EXPECT_NE(d.find("header Accept: text/html"), std::string::npos) << d;
   EXPECT_NE(d.find("<secret>"), std::string::npos) << d;
 }
 
@@ -255,6 +257,22 @@ TEST(ProbeConfig, DsnRedaction) {
   EXPECT_EQ(RedactDsn("postgres://u@h/db"), "postgres://u@h/db");
   EXPECT_TRUE(ValidatePostgresDsn("postgresql://u@[::1]:5432,h2:5433/db?sslmode=disable").ok());
   EXPECT_TRUE(ValidatePostgresDsn("").ok());
+}
+
+}  // namespace
+}  // namespace pharos::config
+
+namespace pharos::config {
+namespace {
+
+// The fuzz seeds are real, loadable module files (so fuzzing starts from
+// inputs that reach every prober's parser).
+TEST(ProbeConfig, FuzzSeedsLoad) {
+  for (const char* name : {"blackbox_shapes.yml", "databases.yml"}) {
+    auto mods = LoadProbeModulesFile(std::string(PHAROS_SOURCE_DIR) + "/fuzz/corpus/probe_config/" + name);
+    ASSERT_TRUE(mods.ok()) << name << ": " << mods.status();
+    EXPECT_GE(mods->modules.size(), 5u) << name;
+  }
 }
 
 }  // namespace

@@ -3,12 +3,14 @@
 // stopped, too slow (timeout) and recovery.
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "config/probe_config.h"
 #include "probe/prober.h"
+#include "probe/testing/fake_servers.h"
 #include "probe/testing/process.h"
 
 namespace pharos::probe {
@@ -125,6 +127,46 @@ TEST(RedisProber, RealServerLifecycle) {
   ASSERT_TRUE(redis.Start());
   ProbeResult back = RunProbe(good, target, absl::Seconds(5));
   EXPECT_TRUE(back.success()) << back.failure();
+}
+
+TEST(RedisProber, Tls) {
+  testing::Redis redis("");
+  std::string dir = testing::MakeTempDir("rtls");
+  if (!redis.available() || !testing::MakeSelfSignedCert(dir, 7)) GTEST_SKIP() << "redis-server or openssl missing";
+  ASSERT_TRUE(redis.Start(dir));
+  const std::string target = absl::StrCat("127.0.0.1:", redis.port());
+  ProbeResult r = RunProbe(
+      testing::TestModule(absl::StrCat("    prober: redis\n    redis: {tls: true, tls_config: {ca_file: ", dir,
+                                       "/cert.pem}}\n")),
+      target, absl::Seconds(5));
+  EXPECT_TRUE(r.success()) << r.failure();
+  EXPECT_NEAR(r.Value("probe_ssl_earliest_cert_expiry"), absl::ToUnixSeconds(absl::Now()) + 7 * 86400.0, 3600);
+  // The system CAs do not know the self-signed certificate.
+  ProbeResult untrusted = RunProbe(testing::TestModule("    prober: redis\n    redis: {tls: true}\n"), target,
+                                   absl::Seconds(5));
+  EXPECT_FALSE(untrusted.success());
+  EXPECT_NE(untrusted.failure().find("certificate verify failed"), std::string::npos) << untrusted.failure();
+  // Plain text to a TLS port fails that probe only, within the timeout.
+  ProbeResult plain = RunProbe(testing::TestModule("    prober: redis\n"), target, absl::Seconds(1));
+  EXPECT_FALSE(plain.success());
+}
+
+TEST(PostgresProber, GarbageAndSilenceFailWithinTimeout) {
+  testing::FakeTcpServer garbage([](int fd) {
+    testing::ReadN(fd, 8);
+    testing::WriteAll(fd, "SSH-2.0-OpenSSH_9.2\r\n");
+  });
+  const char* module = "    prober: postgres\n    postgres: {user: u, password: p, sslmode: disable}\n";
+  ProbeResult g = RunProbe(testing::TestModule(module), absl::StrCat("127.0.0.1:", garbage.port()), absl::Seconds(2));
+  EXPECT_FALSE(g.success());
+  EXPECT_EQ(g.Value("probe_postgres_up"), 0);
+  testing::FakeTcpServer silent([](int fd) { usleep(1'500'000); });
+  absl::Time start = absl::Now();
+  ProbeResult s = RunProbe(testing::TestModule(module), absl::StrCat("127.0.0.1:", silent.port()),
+                           absl::Milliseconds(400));
+  EXPECT_FALSE(s.success());
+  EXPECT_LT(absl::Now() - start, absl::Milliseconds(1200));
+  EXPECT_NE(s.failure().find("timeout"), std::string::npos) << s.failure();
 }
 
 TEST(RedisProber, GarbageAnswerFailsOnlyThatProbe) {

@@ -12,6 +12,7 @@
 #include "config/probe_config.h"
 #include "http/server.h"
 #include "probe/prober.h"
+#include "probe/testing/fake_servers.h"
 #include "probe/testing/process.h"
 
 namespace pharos::probe {
@@ -158,37 +159,9 @@ TEST_F(HttpProberTest, ConnectionRefusedAndSslChecks) {
   EXPECT_FALSE(ip6_only.success());
 }
 
-// A self-signed certificate valid for `days`, served by openssl s_server -www.
-class TlsServer {
- public:
-  explicit TlsServer(int days) {
-    dir_ = testing::MakeTempDir("tls");
-    cert_ = dir_ + "/cert.pem";
-    std::string key = dir_ + "/key.pem";
-    ok_ = testing::Run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                        "-keyout", key, "-out", cert_, "-days", std::to_string(days), "-subj", "/CN=probe.test",
-                        "-addext", "subjectAltName=DNS:probe.test,IP:127.0.0.1"}) == 0;
-    port_ = testing::FreePort();
-    if (ok_) {
-      proc_ = std::make_unique<testing::Process>(std::vector<std::string>{
-          "openssl", "s_server", "-quiet", "-accept", absl::StrCat("127.0.0.1:", port_), "-cert", cert_, "-key", key,
-          "-www"});
-      ok_ = testing::WaitForPort(port_, 10'000);
-    }
-  }
-  bool ok() const { return ok_; }
-  uint16_t port() const { return port_; }
-  const std::string& cert() const { return cert_; }
-
- private:
-  bool ok_ = false;
-  std::string dir_, cert_;
-  uint16_t port_ = 0;
-  std::unique_ptr<testing::Process> proc_;
-};
 
 TEST_F(HttpProberTest, TlsSelfSignedCertificateAndExpiry) {
-  TlsServer tls(30);
+  testing::TlsServer tls(30);
   if (!tls.ok()) GTEST_SKIP() << "openssl s_server unavailable";
   const std::string url = absl::StrCat("https://127.0.0.1:", tls.port(), "/");
   // Untrusted: the self-signed certificate is refused.
@@ -216,7 +189,7 @@ TEST_F(HttpProberTest, TlsSelfSignedCertificateAndExpiry) {
 }
 
 TEST_F(HttpProberTest, TcpTlsReportsExpiry) {
-  TlsServer tls(10);
+  testing::TlsServer tls(10);
   if (!tls.ok()) GTEST_SKIP() << "openssl s_server unavailable";
   ProbeResult r = RunProbe(
       testing::TestModule(absl::StrCat("    prober: tcp\n    tcp:\n      tls: true\n      tls_config: {ca_file: ", tls.cert(),

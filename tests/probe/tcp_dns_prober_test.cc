@@ -14,6 +14,7 @@
 #include "config/probe_config.h"
 #include "probe/dns_message.h"
 #include "probe/prober.h"
+#include "probe/testing/fake_servers.h"
 #include "probe/testing/process.h"
 
 namespace pharos::probe {
@@ -69,69 +70,9 @@ TEST(TcpProber, ExpectFailsOnGarbageEofAndSilence) {
 
 // --- DNS -----------------------------------------------------------------
 
-std::string Answer(const std::string& query, int rcode, bool with_records) {
-  std::string out = query.substr(0, 2);
-  out += static_cast<char>(0x81);
-  out += static_cast<char>(0x80 | rcode);
-  out += std::string("\0\1", 2);
-  out += std::string("\0", 1) + static_cast<char>(with_records ? 2 : 0);
-  out += std::string("\0\0\0\0", 4);
-  out += query.substr(12);  // the question
-  if (with_records) {
-    // A 192.0.2.7 and a CNAME, names compressed to the question (offset 12).
-    out += std::string("\xc0\x0c\0\1\0\1\0\0\x0e\x10\0\4\xc0\0\2\7", 16);
-    out += std::string("\xc0\x0c\0\5\0\1\0\0\0\x3c\0\6", 12);
-    out += std::string("\3www\xc0\x0c", 6);
-  }
-  return out;
-}
-
-class FakeDns {
- public:
-  explicit FakeDns(int rcode, bool silent = false) {
-    fd_ = socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-    thread_ = std::thread([this, rcode, silent] {
-      while (!stop_) {
-        pollfd p{fd_, POLLIN, 0};
-        if (poll(&p, 1, 100) <= 0) continue;
-        char buf[512];
-        sockaddr_in from{};
-        socklen_t fl = sizeof from;
-        ssize_t n = recvfrom(fd_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &fl);
-        if (n <= 12 || silent) continue;
-        std::string q(buf, n);
-        // A stray answer with another id first: it must be ignored.
-        std::string stray = Answer(q, 2, false);
-        stray[0] ^= 0x55;
-        sendto(fd_, stray.data(), stray.size(), 0, reinterpret_cast<sockaddr*>(&from), fl);
-        std::string a = Answer(q, rcode, rcode == 0);
-        sendto(fd_, a.data(), a.size(), 0, reinterpret_cast<sockaddr*>(&from), fl);
-      }
-    });
-  }
-  ~FakeDns() {
-    stop_ = true;
-    thread_.join();
-    close(fd_);
-  }
-  uint16_t port() const { return port_; }
-
- private:
-  int fd_;
-  uint16_t port_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-};
 
 TEST(DnsProber, AnswersRcodesAndRegexes) {
-  FakeDns dns(0);
+  testing::FakeDns dns(0);
   const std::string target = absl::StrCat("127.0.0.1:", dns.port());
   ProbeResult r = RunProbe(testing::TestModule("    prober: dns\n    dns:\n      query_name: example.org\n      query_type: A\n"
                                   "      validate_answer_rrs:\n        fail_if_none_matches_regexp: ['.*\\t192\\.0\\.2\\.7$']\n"),
@@ -144,7 +85,7 @@ TEST(DnsProber, AnswersRcodesAndRegexes) {
                                     "      validate_answer_rrs:\n        fail_if_matches_regexp: ['CNAME']\n"),
                              target, absl::Seconds(2));
   EXPECT_FALSE(bad.success());
-  FakeDns nx(3);
+  testing::FakeDns nx(3);
   ProbeResult rc = RunProbe(testing::TestModule("    prober: dns\n    dns: {query_name: nope.example.org}\n"),
                             absl::StrCat("127.0.0.1:", nx.port()), absl::Seconds(2));
   EXPECT_FALSE(rc.success());
@@ -152,7 +93,7 @@ TEST(DnsProber, AnswersRcodesAndRegexes) {
   ProbeResult rc_ok = RunProbe(testing::TestModule("    prober: dns\n    dns: {query_name: nope.example.org, valid_rcodes: [NXDOMAIN]}\n"),
                                absl::StrCat("127.0.0.1:", nx.port()), absl::Seconds(2));
   EXPECT_TRUE(rc_ok.success()) << rc_ok.failure();
-  FakeDns silent(0, true);
+  testing::FakeDns silent(0, true);
   absl::Time start = absl::Now();
   ProbeResult t = RunProbe(testing::TestModule("    prober: dns\n    dns: {query_name: example.org}\n"),
                            absl::StrCat("127.0.0.1:", silent.port()), absl::Milliseconds(300));
@@ -163,7 +104,7 @@ TEST(DnsProber, AnswersRcodesAndRegexes) {
 TEST(DnsMessage, RoundTripAndRecordText) {
   auto q = BuildDnsQuery(0x1234, "example.org.", DnsTypeCode("A"), 1, true);
   ASSERT_TRUE(q.ok());
-  auto m = ParseDnsMessage(Answer(*q, 0, true));
+  auto m = ParseDnsMessage(testing::DnsAnswer(*q, 0, true));
   ASSERT_TRUE(m.ok()) << m.status();
   EXPECT_EQ(m->id, 0x1234);
   EXPECT_TRUE(m->response);
@@ -175,7 +116,7 @@ TEST(DnsMessage, RoundTripAndRecordText) {
 
 TEST(DnsMessage, RejectsMalformed) {
   auto q = BuildDnsQuery(7, "a.b", 1, 1, true);
-  std::string good = Answer(*q, 0, true);
+  std::string good = testing::DnsAnswer(*q, 0, true);
   for (size_t cut = 0; cut < good.size(); ++cut) {
     EXPECT_FALSE(ParseDnsMessage(good.substr(0, cut)).ok()) << cut;
   }

@@ -163,3 +163,24 @@ TEST_F(EngineTest, ResultTypes) {
 
 }  // namespace
 }  // namespace pharos::promql
+
+namespace pharos::promql {
+namespace {
+
+TEST_F(EngineTest, DeepestAcceptedExpressionsEvaluate) {
+  std::string chain = "x";
+  for (int i = 0; i < 790; ++i) chain += " + x";
+  auto r = Instant(chain, 100000);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->series.size(), 2u);
+  std::string nested;
+  for (int i = 0; i < 60; ++i) nested += "abs(";
+  nested += "-x";
+  for (int i = 0; i < 60; ++i) nested += ")";
+  r = Instant(nested, 100000);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->series.size(), 2u);
+}
+
+}  // namespace
+}  // namespace pharos::promql

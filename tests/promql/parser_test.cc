@@ -115,6 +115,14 @@ TEST(Parser, Errors) {
       {"foo{", "1:5: parse error: unexpected end of input inside braces"},
       {"sum(foo", "1:8: parse error: unclosed left parenthesis"},
       {"foo bar", "1:5: parse error: unexpected identifier \"bar\""},
+      {"(1))", "1:4: parse error: unexpected right parenthesis ')'"},
+      {"((1)", "1:5: parse error: unclosed left parenthesis"},
+      {"*1", "1:1: parse error: unexpected <op:*>"},
+      {"1+", "1:3: parse error: unexpected end of input"},
+      {"1 !~ 1", "1:3: parse error: unexpected character after '!': '~'"},
+      {"a - on(b) ignoring(c) d", "1:11: parse error: unexpected <ignoring>"},
+      {"100..4", "1:5: parse error: unexpected number \".4\""},
+      {"sum(foo) by (a) by (b)", "1:17: parse error: unexpected <by>"},
       {"{}", "1:1: parse error: vector selector must contain at least one non-empty matcher"},
       {"{a=~\".*\"}", "1:1: parse error: vector selector must contain at least one non-empty matcher"},
       {"foo{__name__=\"bar\"}", "1:1: parse error: metric name must not be set twice: \"foo\" or \"bar\""},
@@ -124,7 +132,7 @@ TEST(Parser, Errors) {
       {"round()", "1:1: parse error: expected at least 1 argument(s) in call to \"round\", got 0"},
       {"sum(foo[5m])", "1:5: parse error: expected type instant vector in aggregation expression, got range vector"},
       {"topk(foo)", "1:1: parse error: wrong number of arguments for aggregate expression provided, expected 2, got 1"},
-      {"1 > 2", "1:1: parse error: comparisons between scalars must use BOOL modifier"},
+      {"1 > 2", "1:3: parse error: comparisons between scalars must use BOOL modifier"},
       {"a + bool b", "1:3: parse error: bool modifier can only be used on comparison operators"},
       {"1 and a", "1:1: parse error: set operator \"and\" not allowed in binary scalar expression"},
       {"a and on(x) group_left b", "1:3: parse error: no grouping allowed for \"and\" operation"},
@@ -136,7 +144,7 @@ TEST(Parser, Errors) {
       {"\"abc", "1:1: parse error: unterminated quoted string"},
       {"\"\\q\"", "1:1: parse error: unknown escape sequence"},
       {"foo\n  bar", "2:3: parse error: unexpected identifier \"bar\""},
-      {"-\"a\"", "1:1: parse error: unary expression only allowed on expressions of type scalar or instant vector"},
+      {"-\"a\"", "1:1: parse error: unary expression only allowed on expressions of type scalar or instant vector, got \"string\""},
       {"1.5x", "1:1: parse error: bad number or duration syntax: \"1.5x\""},
   };
   for (const auto& c : cases) {
@@ -165,6 +173,28 @@ TEST(Parser, KeywordsAsLabelNamesAndCaseInsensitiveOperators) {
   EXPECT_EQ(Fmt("foo{on=\"a\", by=\"b\"}"), "foo{by=\"b\",on=\"a\"}");
   EXPECT_EQ(Fmt("SUM BY (job) (foo) AND bar"), "sum by (job) (foo) and bar");
   EXPECT_EQ(Fmt("foo:bar:rate5m"), "foo:bar:rate5m");
+}
+
+TEST(Parser, Prettify) {
+  auto e = ParseExpr("sum by (job) (rate(x[5m]))");
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(Prettify(**e), "sum by (job) (rate(x[5m]))");
+  e = ParseExpr(
+      "sum by (job, instance) (rate(http_requests_total{job=\"api-server\", handler=~\"/api/.*\"}[5m])) / "
+      "on(job) group_left sum by (job) (rate(http_requests_total[5m]))");
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(Prettify(**e),
+            "  sum by (job, instance) (rate(http_requests_total{handler=~\"/api/.*\",job=\"api-server\"}[5m]))\n"
+            "/ on (job) group_left ()\n"
+            "  sum by (job) (rate(http_requests_total[5m]))");
+  e = ParseExpr(
+      "histogram_quantile(0.9, rate(a_very_long_metric_name_for_the_request_duration_seconds_bucket{job=\"x\"}[5m]))");
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(Prettify(**e),
+            "histogram_quantile(\n"
+            "  0.9,\n"
+            "  rate(a_very_long_metric_name_for_the_request_duration_seconds_bucket{job=\"x\"}[5m])\n"
+            ")");
 }
 
 TEST(Parser, MetricSelector) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/labels.h"
@@ -50,7 +51,23 @@ struct QueryState {
   int64_t query_start = 0;  // for @ start()
   int64_t query_end = 0;    // for @ end()
   int64_t samples = 0;      // samples loaded so far, against max_samples
+  int64_t slots = 0;        // step slots of selector results, against 4 x max_samples
   std::vector<std::string> warnings;
+  // PromQL annotations in order of first occurrence, without duplicates.
+  struct Annotation {
+    bool info;
+    std::string text;
+    int pos;
+    friend bool operator==(const Annotation&, const Annotation&) = default;
+  };
+  std::vector<Annotation> annotations;
+  void Annotate(bool info, std::string text, int pos) {
+    Annotation a{info, std::move(text), pos};
+    for (const auto& x : annotations) {
+      if (x == a) return;
+    }
+    if (annotations.size() < 1000) annotations.push_back(std::move(a));
+  }
   uint32_t polls = 0;
 };
 
@@ -68,18 +85,18 @@ class Evaluator {
   // Checks cancellation, deadline and the sample budget.
   absl::Status Poll();
   absl::Status CountSamples(int64_t n);
+  // Accounts for one more selector result series (n steps of memory).
+  absl::Status CountSeriesSlots();
 
   StepSeries NewSeries(Labels labels) const;
 
-  // A series and its samples in time order (stale markers removed for
-  // range selectors).
-  struct RawSeries {
-    Labels labels;
-    std::vector<storage::Sample> samples;
-  };
-  // Loads the series of a selector with samples in [mint, maxt].
-  absl::StatusOr<std::vector<RawSeries>> Load(const VectorSelector& vs, int64_t mint, int64_t maxt,
-                                              int64_t range_ms);
+  // Called with each series of a selector and its samples in time order,
+  // in a buffer reused between calls.
+  using SeriesFn = absl::FunctionRef<absl::Status(const Labels&, const std::vector<storage::Sample>&)>;
+  // Streams the series of a selector with samples in [mint, maxt]; stale
+  // markers are dropped when `drop_stale` (range selectors).
+  absl::Status ForEachSeries(const VectorSelector& vs, int64_t mint, int64_t maxt, int64_t range_ms,
+                             bool drop_stale, SeriesFn fn);
   // The reference time of step i for a selector or subquery: the @ time or
   // the step time, minus the offset.
   int64_t RefTime(const TimeModifiers& m, size_t i) const;
@@ -92,16 +109,15 @@ class Evaluator {
   absl::StatusOr<Value> EvalRangeFunction(const Call& e, size_t matrix_arg);
   absl::StatusOr<Value> EvalHistogramQuantile(const Call& e);
 
-  // Windows of a range argument (matrix selector or subquery): for each
-  // series, its samples and, per step, the [begin, end) indexes of the
-  // samples inside the window ending at the step's reference time.
-  struct Windows {
-    std::vector<RawSeries> series;
+  // A range argument (matrix selector or subquery): its range and
+  // modifiers, and its series streamed to `fn` with their samples (for a
+  // subquery, the points of its inner evaluation).
+  struct RangeArg {
     int64_t range_ms = 0;
     TimeModifiers mods;
     const VectorSelector* selector = nullptr;  // for absent_over_time labels
   };
-  absl::StatusOr<Windows> LoadWindows(const Expr& arg);
+  absl::StatusOr<RangeArg> ForEachRangeSeries(const Expr& arg, SeriesFn fn);
 
  private:
   QueryState* qs_;
@@ -113,5 +129,7 @@ class Evaluator {
 // series equal). Fails when two of them have a value at the same step.
 absl::Status MergeSameLabels(std::vector<StepSeries>* vec);
 bool HasDuplicateLabels(const std::vector<StepSeries>& vec);
+// The labels without the metric name (one copy).
+Labels WithoutName(const Labels& l);
 
 }  // namespace pharos::promql::internal

@@ -11,6 +11,7 @@ namespace pharos::promql::internal {
 
 enum class Tok {
   kEOF,
+  kError,            // a lexing error; the parser reports it when it reaches it
   kIdentifier,        // [a-zA-Z_][a-zA-Z0-9_]*
   kMetricIdentifier,  // with at least one ':'
   kNumber,
@@ -37,8 +38,11 @@ struct LexError {
   std::string message;
 };
 
-// Tokenizes all of `input` (comments skipped). On failure returns false and
-// fills `err`.
+// Tokenizes all of `input` (comments skipped). On failure returns false,
+// fills `err` and ends `out` with a kError token at the error's position, so
+// that a parser meets the error where Prometheus' incremental lexer would.
+// Like Prometheus' lexer it tracks brackets: an unmatched ')' or ']' and end
+// of input with open parentheses, brackets or braces are errors.
 bool Lex(std::string_view input, std::vector<Token>* out, LexError* err);
 
 // How a parse error names a token: `identifier "foo"`, `number "1"`, "end of input"...

@@ -21,16 +21,21 @@
 
 namespace pharos::probe::testing {
 
-uint16_t FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
+uint16_t BindLoopback(int fd) {
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
   socklen_t len = sizeof a;
   getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
   return ntohs(a.sin_port);
+}
+
+uint16_t FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  uint16_t port = BindLoopback(fd);
+  close(fd);
+  return port;
 }
 
 bool WaitForPort(uint16_t port, int timeout_ms) {
@@ -167,10 +172,17 @@ Redis::Redis(const std::string& password) : password_(password) {
   port_ = FreePort();
 }
 
-bool Redis::Start() {
+bool Redis::Start(const std::string& tls_dir) {
   if (!available_) return false;
-  std::vector<std::string> argv = {"/usr/bin/redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
-                                   "--save", "", "--appendonly", "no", "--dir", dir_};
+  std::vector<std::string> argv = {"/usr/bin/redis-server", "--bind", "127.0.0.1", "--save", "", "--appendonly",
+                                   "no", "--dir", dir_};
+  if (tls_dir.empty()) {
+    argv.insert(argv.end(), {"--port", std::to_string(port_)});
+  } else {
+    argv.insert(argv.end(), {"--port", "0", "--tls-port", std::to_string(port_), "--tls-cert-file",
+                             tls_dir + "/cert.pem", "--tls-key-file", tls_dir + "/key.pem", "--tls-ca-cert-file",
+                             tls_dir + "/cert.pem", "--tls-auth-clients", "no"});
+  }
   if (!password_.empty()) {
     argv.push_back("--requirepass");
     argv.push_back(password_);
@@ -191,14 +203,8 @@ FakeTcpServer::FakeTcpServer(std::function<void(int fd)> serve) {
   listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   int one = 1;
   setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  port_ = BindLoopback(listen_fd_);
   listen(listen_fd_, 16);
-  socklen_t len = sizeof a;
-  getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len);
-  port_ = ntohs(a.sin_port);
   thread_ = std::thread([this, serve] {
     while (!stop_.load()) {
       pollfd p{listen_fd_, POLLIN, 0};

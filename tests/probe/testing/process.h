@@ -16,6 +16,8 @@
 
 namespace pharos::probe::testing {
 
+// Binds the socket `fd` to 127.0.0.1 on a port the kernel picks; returns it.
+uint16_t BindLoopback(int fd);
 // A port free on 127.0.0.1 at the time of the call.
 uint16_t FreePort();
 // True once something accepts TCP connections on 127.0.0.1:port.
@@ -69,7 +71,8 @@ class Redis {
  public:
   explicit Redis(const std::string& password);
   bool available() const { return available_; }
-  bool Start();
+  // Plain TCP; with `tls_dir` (holding cert.pem and key.pem) TLS only.
+  bool Start(const std::string& tls_dir = "");
   void Stop();
   void Pause();
   void Resume();
