@@ -113,6 +113,21 @@ std::string ScratchDir() {
   return p.string();
 }
 
+// Decodes every sample of the series matching `ms` (all for none); returns
+// how many there were.
+uint64_t DecodeAll(Block* b, const Matchers& ms, std::vector<storage::Sample>* buf) {
+  auto q = b->NewQuerier(kT0, kT0 + kRange - 1);
+  auto ss = (*q)->Select(true, nullptr, ms);
+  uint64_t n = 0;
+  while (ss->Next()) {
+    auto it = ss->At().Iterator();
+    buf->clear();
+    if (it->Next()) it->AppendUntil(INT64_MAX, buf);
+    n += buf->size();
+  }
+  return n;
+}
+
 void BM_BlockBytesPerSample(benchmark::State& state) {
   auto data = Realistic(static_cast<int>(state.range(0)));
   uint64_t samples = 0;
@@ -165,15 +180,7 @@ void BM_BlockSelectDecode(benchmark::State& state) {
   std::vector<storage::Sample> buf;
   uint64_t n = 0;
   for (auto _ : state) {
-    auto q = (*b)->NewQuerier(kT0, kT0 + kRange - 1);
-    auto ss = (*q)->Select(true, nullptr, ms);
-    n = 0;
-    while (ss->Next()) {
-      auto it = ss->At().Iterator();
-      buf.clear();
-      if (it->Next()) it->AppendUntil(INT64_MAX, &buf);
-      n += buf.size();
-    }
+    n = DecodeAll(b->get(), ms, &buf);
     if (n != want) state.SkipWithError("wrong sample count");
   }
   std::filesystem::remove_all(dir);
@@ -200,16 +207,7 @@ void BM_BlockReadAllCold(benchmark::State& state) {
       state.SkipWithError("open failed");
       break;
     }
-    auto q = (*b)->NewQuerier(kT0, kT0 + kRange - 1);
-    auto ss = (*q)->Select(true, nullptr, {});
-    uint64_t n = 0;
-    while (ss->Next()) {
-      auto it = ss->At().Iterator();
-      buf.clear();
-      if (it->Next()) it->AppendUntil(INT64_MAX, &buf);
-      n += buf.size();
-    }
-    if (n != want) state.SkipWithError("wrong sample count");
+    if (DecodeAll(b->get(), {}, &buf) != want) state.SkipWithError("wrong sample count");
   }
   std::filesystem::remove_all(dir);
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(want));
