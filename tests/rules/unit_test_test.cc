@@ -81,3 +81,22 @@ TEST(CheckRuleFilesTest, OutputAndExitCodes) {
 
 }  // namespace
 }  // namespace pharos::rules
+
+namespace pharos::rules {
+namespace {
+
+// The guide's alerts.yml (tests/rules/testdata) with promtool-format tests
+// that make each of its five alerts fire, and stay quiet.
+TEST(GuideAlertsTest, EachAlertFiresOnItsDataAndStaysQuietOtherwise) {
+  std::string dir = std::string(__FILE__).substr(0, std::string(__FILE__).rfind('/')) + "/testdata/";
+  std::ostringstream out, err;
+  EXPECT_EQ(CheckRuleFiles({dir + "alerts.yml"}, true, true, out, err), 0) << err.str();
+  EXPECT_NE(out.str().find("  SUCCESS: 5 rules found"), std::string::npos) << out.str();
+  auto errs = RunRuleUnitTestFile(dir + "alerts_test.yml");
+  std::string joined;
+  for (const auto& e : errs) joined += e + "\n";
+  EXPECT_TRUE(errs.empty()) << joined;
+}
+
+}  // namespace
+}  // namespace pharos::rules
