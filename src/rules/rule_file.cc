@@ -1,5 +1,7 @@
 #include "rules/rule_file.h"
 
+#include <glob.h>
+
 #include <algorithm>
 #include <fstream>
 #include <map>
@@ -200,6 +202,15 @@ absl::StatusOr<RuleFile> ParseRuleFileAt(const std::string& path) {
       return absl::InvalidArgumentError(absl::StrCat(path, ": rule file larger than ", kMaxRuleFileBytes, " bytes"));
   }
   return ParseRuleFile(text, path);
+}
+
+std::vector<std::string> GlobFiles(const std::string& pattern) {
+  glob_t g{};
+  std::vector<std::string> files;
+  if (glob(pattern.c_str(), 0, nullptr, &g) == 0)
+    for (size_t i = 0; i < g.gl_pathc; ++i) files.emplace_back(g.gl_pathv[i]);
+  globfree(&g);
+  return files;
 }
 
 std::vector<std::string> SplitErrors(std::string_view message) {

@@ -65,6 +65,9 @@ struct RuleFileErrors {
 // InvalidArgument whose message is the errors joined by "\n").
 absl::StatusOr<RuleFile> ParseRuleFile(std::string_view text, std::string_view filename);
 
+// The files matching a glob pattern, sorted (none when nothing matches).
+std::vector<std::string> GlobFiles(const std::string& pattern);
+
 // Reads the file and parses it.
 absl::StatusOr<RuleFile> ParseRuleFileAt(const std::string& path);
 

@@ -1,7 +1,5 @@
 #include "rules/unit_test.h"
 
-#include <glob.h>
-
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -409,13 +407,7 @@ std::vector<std::string> RunRuleUnitTestFile(const std::string& path) {
   std::vector<RuleFile> rule_files;
   for (const auto& pattern : file.rule_files) {
     std::string full = (dir.empty() || (!pattern.empty() && pattern[0] == '/')) ? pattern : dir + "/" + pattern;
-    glob_t g{};
-    int rc = glob(full.c_str(), 0, nullptr, &g);
-    std::vector<std::string> matches;
-    if (rc == 0)
-      for (size_t i = 0; i < g.gl_pathc; ++i) matches.emplace_back(g.gl_pathv[i]);
-    globfree(&g);
-    for (const auto& m : matches) {
+    for (const auto& m : GlobFiles(full)) {
       auto rf = ParseRuleFileAt(m);
       if (!rf.ok()) return SplitErrors(SV(rf.status().message()));
       rule_files.push_back(std::move(*rf));
