@@ -74,6 +74,7 @@ struct ApiDeps {
   metrics::Registry* registry = nullptr;      // /metrics
   TargetsProvider* targets = nullptr;
   HealthProvider* health = nullptr;
+  RulesProvider* rules = nullptr;  // /api/v1/rules and /api/v1/alerts; null: not served
   BuildInfo build_info;
   std::map<std::string, std::string> flags;   // /api/v1/status/flags
   std::function<std::string()> config_yaml;   // /api/v1/status/config

@@ -99,3 +99,48 @@ class HealthProvider {
 };
 
 }  // namespace pharos::api
+
+namespace pharos::api {
+
+// /api/v1/rules and /api/v1/alerts (filled by the app from the rule manager).
+
+struct RuleAlert {
+  Labels labels;
+  Labels annotations;
+  std::string state;  // "pending" or "firing"
+  absl::Time active_at = absl::InfinitePast();
+  double value = 0;
+};
+
+struct RuleInfo {
+  bool alerting = false;
+  std::string name;
+  std::string query;
+  int64_t duration_s = 0;         // for (alerting)
+  int64_t keep_firing_for_s = 0;  // alerting
+  Labels labels;
+  Labels annotations;             // alerting
+  std::vector<RuleAlert> alerts;  // alerting: pending and firing
+  std::string health;             // "ok", "err", "unknown"
+  std::string last_error;
+  double evaluation_time_s = 0;
+  absl::Time last_evaluation = absl::InfinitePast();
+};
+
+struct RuleGroupInfo {
+  std::string name;
+  std::string file;
+  std::vector<RuleInfo> rules;
+  double interval_s = 0;
+  int64_t limit = 0;
+  double evaluation_time_s = 0;
+  absl::Time last_evaluation = absl::InfinitePast();
+};
+
+class RulesProvider {
+ public:
+  virtual ~RulesProvider() = default;
+  virtual std::vector<RuleGroupInfo> RuleGroups() = 0;
+};
+
+}  // namespace pharos::api

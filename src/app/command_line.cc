@@ -174,6 +174,15 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc, const char* const* argv) 
   check->require_subcommand(1);
   CLI::App* check_config = check->add_subcommand("config", "Check a configuration file");
   check_config->add_option("files", cl.args, "Configuration files")->required();
+  CLI::App* check_rules = check->add_subcommand("rules", "Check rule files (as promtool check rules)");
+  check_rules->add_option("files", cl.args, "Rule files")->required();
+  check_rules->add_option("--lint", cl.lint, "Linting checks: none or duplicate-rules")
+      ->check(CLI::IsMember({"none", "duplicate-rules"}));
+  check_rules->add_flag("--lint-fatal", cl.lint_fatal, "Make lint findings fatal (exit status 3)");
+  CLI::App* test = app.add_subcommand("test", "Unit testing");
+  test->require_subcommand(1);
+  CLI::App* test_rules = test->add_subcommand("rules", "Unit tests for rules (promtool's test file format)");
+  test_rules->add_option("files", cl.args, "Test files")->required();
 
   try {
     app.parse(argc, argv);
@@ -190,6 +199,14 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc, const char* const* argv) 
   }
   if (check_config->parsed()) {
     cl.kind = CommandLine::Kind::kCheckConfig;
+    return cl;
+  }
+  if (check_rules->parsed()) {
+    cl.kind = CommandLine::Kind::kCheckRules;
+    return cl;
+  }
+  if (test_rules->parsed()) {
+    cl.kind = CommandLine::Kind::kTestRules;
     return cl;
   }
   RETURN_IF_ERROR(Finalize(raw, &f));

@@ -11,11 +11,13 @@
 namespace pharos::app {
 
 struct CommandLine {
-  enum class Kind { kServer, kVersion, kHelp, kCheckConfig };
+  enum class Kind { kServer, kVersion, kHelp, kCheckConfig, kCheckRules, kTestRules };
   Kind kind = Kind::kServer;
   Flags flags;                    // kServer
   std::vector<std::string> args;  // subcommand arguments (files, URLs, ...)
   std::string help;               // kHelp: the text to print
+  std::string lint = "duplicate-rules";  // kCheckRules: --lint (none | duplicate-rules)
+  bool lint_fatal = false;               // kCheckRules: --lint-fatal
 };
 
 // Parses argv. Errors name the flag and the problem; the caller prints them

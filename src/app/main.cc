@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "app/command_line.h"
+#include "app/rules_commands.h"
 #include "app/server.h"
 #include "common/log.h"
 #include "config/config.h"
@@ -33,6 +34,10 @@ int Main(int argc, char** argv) {
       }
       return rc;
     }
+    case CommandLine::Kind::kCheckRules:
+      return RunCheckRulesCommand(*cl);
+    case CommandLine::Kind::kTestRules:
+      return RunTestRulesCommand(*cl);
     case CommandLine::Kind::kServer:
       break;
   }
