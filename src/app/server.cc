@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "api/api.h"
+#include "app/rules_provider.h"
 #include "app/scrape_targets.h"
 #include "app/storage_backend.h"
 #include "app/web_assets.h"
@@ -29,6 +30,7 @@
 #include "probe/handler.h"
 #include "probe/scheduler.h"
 #include "promql/engine.h"
+#include "rules/manager.h"
 #include "scrape/manager.h"
 
 namespace pharos::app {
@@ -70,6 +72,8 @@ struct Server::State {
   std::unique_ptr<promql::Engine> engine;
   std::shared_ptr<probe::ModuleSet> probe_modules = std::make_shared<probe::ModuleSet>();
   std::unique_ptr<probe::Scheduler> probes;
+  std::unique_ptr<rules::Manager> rules;
+  std::unique_ptr<ManagerRulesProvider> rules_provider;
   std::unique_ptr<api::Api> api;
   std::unique_ptr<http::Server> http;
   std::unique_ptr<api::HealthProvider> health;
@@ -109,6 +113,9 @@ struct Server::State {
 
   // Applies a loaded configuration to every component.
   absl::Status Apply(Loaded& l) {
+    // Rule files first: they are the part that can still fail (a file with
+    // an error refuses the whole configuration, and nothing changes).
+    if (rules) RETURN_IF_ERROR(rules->Update(l.cfg.rule_files, l.cfg.global.evaluation_interval_ms));
     probe_modules->Update(l.probe_modules, l.cfg.probes.modules);
     if (probes) RETURN_IF_ERROR(probes->Apply(l.cfg.probes, l.probe_modules));
     if (scrape) scrape->ApplyConfig(l.cfg);
@@ -278,9 +285,25 @@ absl::Status Server::Start() {
   eo.max_samples = s.flags.query_max_samples;
   eo.timeout = absl::Milliseconds(s.flags.query_timeout_ms);
   s.engine = std::make_unique<promql::Engine>(eo);
+  {
+    rules::ManagerOptions ro;
+    ro.queryable = s.storage->queryable();
+    ro.appendable = s.storage->appendable();
+    ro.engine = s.engine.get();
+    if (cfg) {
+      for (const auto& l : cfg->cfg.global.external_labels) ro.external_labels[std::string(l.name)] = std::string(l.value);
+    }
+    ro.external_url = s.flags.external_url;
+    ro.outage_tolerance_ms = s.flags.for_outage_tolerance_ms;
+    ro.grace_period_ms = s.flags.for_grace_period_ms;
+    ro.resend_delay_ms = s.flags.resend_delay_ms;
+    s.rules = std::make_unique<rules::Manager>(std::move(ro));
+    s.rules_provider = std::make_unique<ManagerRulesProvider>(s.rules.get());
+  }
   api::ApiDeps deps;
   deps.queryable = s.storage->queryable();
   deps.engine = s.engine.get();
+  deps.rules = s.rules_provider.get();
   deps.appendable = s.storage->appendable();
   deps.registry = &s.registry;
   deps.targets = s.targets.get();
@@ -388,6 +411,7 @@ void Server::Stop() {
     s.scrape->Stop();
   }
   if (s.probes) s.probes->Stop();
+  if (s.rules) s.rules->Stop();
   if (s.http) {
     s.http->Stop(absl::Seconds(10));
   }
