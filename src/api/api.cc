@@ -74,6 +74,7 @@ http::Handler Api::Wrap(ApiFunc f) const {
 void Api::Register(http::Router& router) const {
   internal::RegisterSeriesRoutes(*this, router);
   internal::RegisterTargetsRoutes(*this, router);
+  internal::RegisterMetadataRoute(*this, router);
   internal::RegisterStatusRoutes(*this, router);
   internal::RegisterLifecycleRoutes(*this, router);
   internal::RegisterRemoteWriteRoute(*this, router);

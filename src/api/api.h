@@ -73,6 +73,7 @@ struct ApiDeps {
   storage::Appendable* appendable = nullptr;  // remote write; null disables the receiver
   metrics::Registry* registry = nullptr;      // /metrics
   TargetsProvider* targets = nullptr;
+  MetadataProvider* metadata = nullptr;       // /api/v1/metadata; null: route absent
   HealthProvider* health = nullptr;
   BuildInfo build_info;
   std::map<std::string, std::string> flags;   // /api/v1/status/flags

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "api/api.h"
+#include "app/scrape_metadata.h"
 #include "app/scrape_targets.h"
 #include "app/storage_backend.h"
 #include "app/web_assets.h"
@@ -64,6 +65,7 @@ struct Server::State {
   std::unique_ptr<StorageBackend> storage;
   std::unique_ptr<scrape::Manager> scrape;
   std::unique_ptr<ScrapeTargets> targets;
+  std::unique_ptr<ScrapeMetadata> metadata;
   std::unique_ptr<promql::Engine> engine;
   std::unique_ptr<api::Api> api;
   std::unique_ptr<http::Server> http;
@@ -225,6 +227,7 @@ absl::Status Server::Start() {
     out->push_back(std::move(dropped));
   });
   s.targets = std::make_unique<ScrapeTargets>(s.scrape.get());
+  s.metadata = std::make_unique<ScrapeMetadata>(s.scrape.get());
   s.health = std::make_unique<ServerHealth>(s.storage.get(), s.scrape.get());
 
   api::ApiOptions ao;
@@ -244,6 +247,7 @@ absl::Status Server::Start() {
   deps.appendable = s.storage->appendable();
   deps.registry = &s.registry;
   deps.targets = s.targets.get();
+  deps.metadata = s.metadata.get();
   deps.health = s.health.get();
   deps.build_info = api::BuildInfo{PHAROS_VERSION, "", "", "", "", absl::StrCat("gcc ", __VERSION__)};
   deps.flags = FlagMap(s.flags);

@@ -10,6 +10,8 @@ namespace pharos::api::internal {
 void RegisterSeriesRoutes(const Api& api, http::Router& router);
 // /api/v1/targets
 void RegisterTargetsRoutes(const Api& api, http::Router& router);
+// /api/v1/metadata
+void RegisterMetadataRoute(const Api& api, http::Router& router);
 // /api/v1/status/{buildinfo,flags,runtimeinfo,config}
 void RegisterStatusRoutes(const Api& api, http::Router& router);
 // /metrics, /-/healthy, /-/ready, /health, /health/detailed, /-/reload,
