@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -214,6 +215,43 @@ TEST(WalTest, GarbageAndZeroTailsAreCut) {
   CheckDamage([](std::string* d) { d->append("\x02\xff\xff\xff\xff\0\0\0\0", 9); }, 3, 3);
 }
 
+TEST(WalTest, RandomDamageKeepsAnExactPrefix) {
+  disk::FaultEnv base;
+  {
+    auto w = OpenWal(&base);
+    for (int i = 0; i < 20; ++i) ASSERT_TRUE(LogSample(*w, 1 + i % 3, i, i * 0.5).ok());
+  }
+  const std::string path = LastSegmentPath(&base);
+  const std::string good = *base.Contents(path);
+  std::mt19937 rng(42);
+  for (int round = 0; round < 300; ++round) {
+    std::string d = good;
+    size_t pos = rng() % d.size();
+    switch (round % 4) {
+      case 0: d[pos] = static_cast<char>(d[pos] ^ (1 + rng() % 255)); break;
+      case 1: d.resize(pos); break;
+      case 2: d.insert(pos, std::string(1 + rng() % 16, static_cast<char>(rng()))); break;
+      case 3: d.replace(pos, std::min<size_t>(8, d.size() - pos), 8, '\0'); break;
+    }
+    disk::FaultEnv env;
+    ASSERT_TRUE(env.CreateDirs(kDir).ok());
+    env.SetContents(path, d);
+    ReplayStats st;
+    std::vector<RefSample> got = ReplayAll(&env, &st);
+    ASSERT_LE(got.size(), 20u);
+    for (size_t i = 0; i < got.size(); ++i) {
+      ASSERT_EQ(got[i].t, static_cast<int64_t>(i)) << "round " << round;
+      ASSERT_EQ(got[i].v, i * 0.5);
+      ASSERT_EQ(got[i].ref, 1 + i % 3);
+    }
+    EXPECT_EQ(st.corruptions == 0, d == good || (d.size() < good.size() && got.size() * (good.size() / 20) == d.size()))
+        << "round " << round;
+    ReplayStats again;
+    ReplayAll(&env, &again);
+    EXPECT_EQ(again.corruptions, 0u);
+  }
+}
+
 TEST(WalTest, CorruptionInEarlierSegmentDropsLaterSegments) {
   disk::FaultEnv env;
   {
@@ -379,6 +417,29 @@ TEST(WalTest, CheckpointKeepsLiveSeriesAndRecentSamples) {
   EXPECT_EQ(Times(got), (std::vector<int64_t>{30, 34, 38, 41}));
   names = *env.ListDir(kDir);
   EXPECT_EQ(names.back(), CheckpointName(*cut2));
+}
+
+TEST(WalTest, CheckpointSpansFilesAndFailsSafelyOnFullDisk) {
+  disk::FaultEnv env;
+  auto w = OpenWal(&env, FsyncPolicy::kBatch, 128);
+  for (int64_t t = 0; t < 60; ++t) ASSERT_TRUE(LogSample(*w, 1, t).ok());
+  auto cut = w->CutSegment();
+  ASSERT_TRUE(cut.ok());
+  // No room for the checkpoint: it fails and the segments stay.
+  env.LimitToUsedPlus(50);
+  EXPECT_FALSE(w->Checkpoint(*cut, [](uint64_t) { return true; }, 10).ok());
+  EXPECT_EQ(w->Stats().checkpoint_failures, 1u);
+  env.SetSpaceLimit(UINT64_MAX);
+  ReplayStats st;
+  EXPECT_EQ(Times(ReplayAll(&env, &st)), Range(0, 60));
+  EXPECT_EQ(st.checkpoint, -1);
+  // With room it succeeds, split over several files of at most 128 bytes.
+  ASSERT_TRUE(w->Checkpoint(*cut, [](uint64_t) { return true; }, 10).ok());
+  auto files = *env.ListDir(std::string(kDir) + "/" + CheckpointName(*cut));
+  EXPECT_GT(files.size(), 2u);
+  ASSERT_TRUE(w->Close().ok());
+  EXPECT_EQ(Times(ReplayAll(&env, &st)), Range(10, 60));
+  EXPECT_EQ(st.checkpoint, *cut);
 }
 
 }  // namespace

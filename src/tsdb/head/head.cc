@@ -276,6 +276,7 @@ void Head::SetMinValidTime(int64_t t) {
   int64_t cur = min_valid_time_.load();
   while (t > cur && !min_valid_time_.compare_exchange_weak(cur, t)) {
   }
+  std::lock_guard<std::mutex> gate(apply_gate_);
   std::unique_lock<std::shared_mutex> wait(apply_mu_);
 }
 
@@ -477,6 +478,7 @@ class HeadAppender final : public storage::Appender {
       }
       for (const auto& r : fresh) batch_[r.ref].s->logged.store(true);
     }
+    { std::lock_guard<std::mutex> gate(h_->apply_gate_); }
     std::shared_lock<std::shared_mutex> applying(h_->apply_mu_);
     Limits lim = LimitsNow();
     int64_t max_seen = INT64_MIN;

@@ -116,8 +116,11 @@ class Head : public storage::Appendable, public storage::Queryable {
   // Truncate's bound: queries never return older samples (a chunk that
   // straddles it is kept whole in memory).
   std::atomic<int64_t> truncated_before_{INT64_MIN};
-  // Held shared while a commit applies its batch, exclusively by SetMinValidTime.
+  // Held shared while a commit applies its batch, exclusively by
+  // SetMinValidTime. apply_gate_ makes the writer win: it holds the gate
+  // while waiting, and commits pass the gate before taking the shared lock.
   std::shared_mutex apply_mu_;
+  std::mutex apply_gate_;
 };
 
 }  // namespace pharos::tsdb::head

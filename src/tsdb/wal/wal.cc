@@ -397,69 +397,102 @@ absl::Status Wal::Checkpoint(int upto, const std::function<bool(uint64_t)>& keep
   if (!listing.ok()) return fail(listing.status());
   if (listing->checkpoint >= upto) return absl::OkStatus();
 
-  // Filter the old checkpoint and the segments into the new checkpoint.
+  const std::string final_dir = Join(dir_, CheckpointName(upto));
+  const std::string tmp_dir = final_dir + ".tmp";
+  absl::Status s = env_->RemoveAll(tmp_dir);
+  if (s.ok()) s = env_->CreateDirs(tmp_dir);
+  if (!s.ok()) return fail(s);
+
+  // Filter the old checkpoint and the segments into the new checkpoint,
+  // streaming: memory stays bounded by the buffer, not by the WAL's size.
+  std::unique_ptr<disk::WritableFile> file;
+  int file_no = -1;
+  uint64_t file_size = 0;
   std::string out;
-  std::vector<std::string> files;  // contents of the new checkpoint's segments
+  absl::Status write_err;
+  auto flush = [&]() {
+    if (write_err.ok() && !out.empty()) write_err = file->Append(out);
+    out.clear();
+  };
+  auto next_file = [&]() {
+    if (file) {
+      flush();
+      if (write_err.ok()) write_err = file->Sync();
+      if (write_err.ok()) write_err = file->Close();
+    }
+    if (!write_err.ok()) return;
+    auto f = env_->NewWritableFile(Join(tmp_dir, SegmentName(++file_no)));
+    if (!f.ok()) {
+      write_err = f.status();
+      return;
+    }
+    file = std::move(*f);
+    file_size = 0;
+  };
+  next_file();
   std::vector<RefSeries> series;
   std::vector<RefSample> samples;
   std::string payload;
-  bool bad_payload = false;
   auto filter = [&](uint8_t type, std::string_view p) {
     payload.clear();
     if (type == static_cast<uint8_t>(RecordType::kSeries)) {
       series.clear();
-      if (!DecodeSeries(p, &series).ok()) return bad_payload = true, false;
-      std::erase_if(series, [&](const RefSeries& s) { return !keep(s.ref); });
+      if (!DecodeSeries(p, &series).ok()) return false;
+      std::erase_if(series, [&](const RefSeries& x) { return !keep(x.ref); });
       if (series.empty()) return true;
       EncodeSeries(series, &payload);
     } else if (type == static_cast<uint8_t>(RecordType::kSamples)) {
       samples.clear();
-      if (!DecodeSamples(p, &samples).ok()) return bad_payload = true, false;
-      std::erase_if(samples, [&](const RefSample& s) { return s.t < mint || !keep(s.ref); });
+      if (!DecodeSamples(p, &samples).ok()) return false;
+      std::erase_if(samples, [&](const RefSample& x) { return x.t < mint || !keep(x.ref); });
       if (samples.empty()) return true;
       EncodeSamples(samples, &payload);
     } else {
       return true;  // unknown types are not carried over
     }
-    if (!out.empty() && out.size() + kRecordHeaderBytes + payload.size() > opts_.segment_bytes) {
-      files.push_back(std::move(out));
-      out.clear();
-    }
+    const uint64_t n = kRecordHeaderBytes + payload.size();
+    if (file_size > 0 && file_size + n > opts_.segment_bytes) next_file();
     AppendFrame(type, payload, &out);
-    return true;
+    file_size += n;
+    if (out.size() >= (1u << 20)) flush();
+    return write_err.ok();
   };
-  if (listing->checkpoint >= 0) {
-    ScanResult bad;
-    std::string bad_file;
-    absl::Status s = ReadCheckpoint(env_, Join(dir_, CheckpointName(listing->checkpoint)), filter, &bad, &bad_file);
-    if (!s.ok()) return fail(s);
-    if (bad.corrupt) return fail(absl::DataLossError(absl::StrCat(bad_file, ": ", bad.reason)));
+  auto scan = [&](const std::string& path, std::string_view data) -> absl::Status {
+    ScanResult r = ScanRecords(data, filter);
+    if (!write_err.ok()) return write_err;
+    if (r.corrupt) return absl::DataLossError(absl::StrCat(path, ": ", r.reason));
+    return absl::OkStatus();
+  };
+  if (write_err.ok() && listing->checkpoint >= 0) {
+    const std::string old = Join(dir_, CheckpointName(listing->checkpoint));
+    auto names = env_->ListDir(old);
+    if (!names.ok()) s = names.status();
+    for (size_t i = 0; s.ok() && i < names->size(); ++i) {
+      if (!ParseSegmentName((*names)[i])) continue;
+      std::string path = Join(old, (*names)[i]);
+      auto f = env_->OpenReadOnly(path);
+      s = f.ok() ? scan(path, (*f)->Data()) : f.status();
+    }
   }
   for (int n : listing->segments) {
+    if (!s.ok() || !write_err.ok()) break;
     if (n <= listing->checkpoint || n > upto) continue;
     std::string path = SegmentPath(n);
     auto f = env_->OpenReadOnly(path);
-    if (!f.ok()) return fail(f.status());
-    ScanResult r = ScanRecords((*f)->Data(), filter);
-    if (r.corrupt) return fail(absl::DataLossError(absl::StrCat(path, ": ", r.reason)));
+    s = f.ok() ? scan(path, (*f)->Data()) : f.status();
   }
-  if (!out.empty() || files.empty()) files.push_back(std::move(out));
-
-  const std::string final_dir = Join(dir_, CheckpointName(upto));
-  const std::string tmp_dir = final_dir + ".tmp";
-  absl::Status s = env_->RemoveAll(tmp_dir);
-  if (s.ok()) s = env_->CreateDirs(tmp_dir);
-  for (size_t i = 0; s.ok() && i < files.size(); ++i) {
-    auto f = env_->NewWritableFile(Join(tmp_dir, SegmentName(static_cast<int>(i))));
-    s = f.status();
-    if (s.ok()) s = (*f)->Append(files[i]);
-    if (s.ok()) s = (*f)->Sync();
-    if (s.ok()) s = (*f)->Close();
+  if (s.ok()) s = write_err;
+  if (s.ok()) {
+    flush();
+    if (write_err.ok()) write_err = file->Sync();
+    if (write_err.ok()) write_err = file->Close();
+    s = write_err;
   }
   if (s.ok()) s = env_->SyncDir(tmp_dir);
   if (s.ok()) s = env_->Rename(tmp_dir, final_dir);
   if (s.ok()) s = env_->SyncDir(dir_);
   if (!s.ok()) {
+    file.reset();
     (void)env_->RemoveAll(tmp_dir);
     return fail(s);
   }
