@@ -73,6 +73,7 @@ struct ApiDeps {
   storage::Appendable* appendable = nullptr;  // remote write; null disables the receiver
   metrics::Registry* registry = nullptr;      // /metrics
   TargetsProvider* targets = nullptr;
+  MetadataProvider* metadata = nullptr;       // /api/v1/metadata; null: route absent
   HealthProvider* health = nullptr;
   RulesProvider* rules = nullptr;  // /api/v1/rules and /api/v1/alerts; null: not served
   BuildInfo build_info;

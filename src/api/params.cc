@@ -6,8 +6,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "api/go_format.h"
-#include "api/series_selector.h"
 #include "common/strings.h"
+#include "common/utf8.h"
+#include "promql/parser.h"
 
 namespace pharos::api {
 namespace {
@@ -163,9 +164,18 @@ absl::StatusOr<std::vector<Matchers>> ParseMatchersParam(const std::vector<std::
   std::vector<Matchers> sets;
   sets.reserve(selectors.size());
   for (std::string_view s : selectors) {
-    auto ms = ParseSeriesSelector(s);
-    if (!ms.ok()) return ms.status();
-    sets.push_back(*std::move(ms));
+    // The same selector parser as PromQL's, so match[] reads exactly as a
+    // query's selector does (and errors carry the same positions).
+    // The PromQL lexer does not check UTF-8 yet; Prometheus' refuses a
+    // selector with an invalid sequence at its position (line 1, byte column).
+    if (!IsValidUtf8(s)) {
+      size_t i = 0;
+      while (i < s.size() && Utf8SequenceLength(s, i) > 0) i += Utf8SequenceLength(s, i);
+      return absl::InvalidArgumentError(absl::StrCat("1:", i + 1, ": parse error: invalid UTF-8 rune"));
+    }
+    auto vs = promql::ParseMetricSelector(s);
+    if (!vs.ok()) return vs.status();
+    sets.push_back(std::move((*vs)->matchers));
   }
   for (const auto& set : sets) {
     bool non_empty = false;

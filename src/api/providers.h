@@ -48,6 +48,23 @@ class TargetsProvider {
   virtual std::map<std::string, int> DroppedTargetCounts() = 0;
 };
 
+// /api/v1/metadata: one metric family's metadata as one target reported it.
+
+struct TargetMetricMetadata {
+  std::string metric;  // the family name
+  std::string type;    // counter, gauge, histogram, summary, unknown, …
+  std::string help;
+  std::string unit;
+};
+
+class MetadataProvider {
+ public:
+  virtual ~MetadataProvider() = default;
+  // Every active target's metadata, target after target (duplicates across
+  // targets included: the API merges them).
+  virtual std::vector<TargetMetricMetadata> TargetsMetadata() = 0;
+};
+
 // /api/v1/status/buildinfo, in Prometheus' field names.
 struct BuildInfo {
   std::string version;

@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "api/api.h"
 #include "app/rules_provider.h"
+#include "app/scrape_metadata.h"
 #include "app/scrape_targets.h"
 #include "app/storage_backend.h"
 #include "app/web_assets.h"
@@ -69,6 +70,7 @@ struct Server::State {
   std::unique_ptr<StorageBackend> storage;
   std::unique_ptr<scrape::Manager> scrape;
   std::unique_ptr<ScrapeTargets> targets;
+  std::unique_ptr<ScrapeMetadata> metadata;
   std::unique_ptr<promql::Engine> engine;
   std::shared_ptr<probe::ModuleSet> probe_modules = std::make_shared<probe::ModuleSet>();
   std::unique_ptr<probe::Scheduler> probes;
@@ -271,6 +273,7 @@ absl::Status Server::Start() {
     out->push_back(std::move(dropped));
   });
   s.targets = std::make_unique<ScrapeTargets>(s.scrape.get());
+  s.metadata = std::make_unique<ScrapeMetadata>(s.scrape.get());
   s.probes = std::make_unique<probe::Scheduler>(s.storage->appendable());
   s.health = std::make_unique<ServerHealth>(s.storage.get(), s.scrape.get(), s.probes.get());
 
@@ -307,6 +310,7 @@ absl::Status Server::Start() {
   deps.appendable = s.storage->appendable();
   deps.registry = &s.registry;
   deps.targets = s.targets.get();
+  deps.metadata = s.metadata.get();
   deps.health = s.health.get();
   deps.build_info = api::BuildInfo{PHAROS_VERSION, "", "", "", "", absl::StrCat("gcc ", __VERSION__)};
   deps.flags = FlagMap(s.flags);
