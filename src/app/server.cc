@@ -388,8 +388,15 @@ absl::Status Server::Reload() {
     return absl::InvalidArgumentError(absl::StrCat("error loading config: ", c.status().message()));
   }
   if (absl::Status st = s.Apply(*c); !st.ok()) {
-    log::Error("main", "applying the configuration failed", {{"err", std::string(SV(st.message()))}});
-    return st;
+    log::Error("main", "configuration reload refused; the running configuration stays",
+               {{"err", std::string(SV(st.message()))}});
+    {
+      std::lock_guard<std::mutex> l(s.cfg_mu);
+      s.last_reload_ok = false;
+    }
+    s.reload_success->Set(0);
+    s.reload_failures->Inc();
+    return absl::InvalidArgumentError(absl::StrCat("error loading config: ", st.message()));
   }
   auto shared = std::make_shared<const config::Config>(std::move(c->cfg));
   if (shared->storage.tsdb) s.storage->SetOutOfOrderWindow(shared->storage.tsdb->out_of_order_time_window_ms);

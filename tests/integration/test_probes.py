@@ -117,3 +117,9 @@ class ProbeAlertRulesTest(IntegrationTest):
                            capture_output=True, text=True, timeout=60)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn("SUCCESS", r.stdout)
+        # pharos' own rule engine agrees.
+        from harness import PHAROS_BIN
+        r = subprocess.run([PHAROS_BIN, "test", "rules", "probe_alerts_test.yml"], cwd=examples,
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("SUCCESS", r.stdout)
