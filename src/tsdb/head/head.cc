@@ -158,9 +158,45 @@ struct Head::Impl {
     std::mutex mu;
     absl::flat_hash_map<uint64_t, std::vector<std::shared_ptr<MemSeries>>> by_hash;
   };
+  // Series by reference: refs are handed out densely, so each stripe keeps
+  // its series (ref % kStripes) in a vector indexed by ref / kStripes, from
+  // `base` on (Truncate drops the prefix once it is empty): a lookup is an
+  // index, not a hash probe.
   struct RefStripe {
     std::mutex mu;
-    absl::flat_hash_map<uint64_t, std::shared_ptr<MemSeries>> by_ref;
+    uint64_t base = 0;
+    std::vector<std::shared_ptr<MemSeries>> slots;
+
+    std::shared_ptr<MemSeries>* Find(uint64_t ref) {
+      uint64_t i = ref / kStripes;
+      if (i < base || i - base >= slots.size()) return nullptr;
+      auto& p = slots[i - base];
+      return p ? &p : nullptr;
+    }
+    void Put(uint64_t ref, std::shared_ptr<MemSeries> s) {
+      uint64_t i = ref / kStripes;
+      if (slots.empty()) base = i;
+      if (i < base) {
+        slots.insert(slots.begin(), base - i, nullptr);
+        base = i;
+      }
+      if (i - base >= slots.size()) slots.resize(i - base + 1);
+      slots[i - base] = std::move(s);
+    }
+    void Erase(uint64_t ref) {
+      if (auto* p = Find(ref)) p->reset();
+    }
+    // Drops the empty prefix when it is most of the vector.
+    void Compact() {
+      size_t lead = 0;
+      while (lead < slots.size() && !slots[lead]) ++lead;
+      if (lead == slots.size()) {
+        slots.clear();
+      } else if (lead > 64 && lead * 2 > slots.size()) {
+        slots.erase(slots.begin(), slots.begin() + lead);
+        base += lead;
+      }
+    }
   };
   HashStripe hash[kStripes];
   RefStripe refs[kStripes];
@@ -182,13 +218,22 @@ struct Head::Impl {
     }
   }
 
-  std::shared_ptr<MemSeries> GetByRef(uint64_t ref, bool pin) {
+  std::shared_ptr<MemSeries> GetByRef(uint64_t ref) {
     RefStripe& st = refs[ref % kStripes];
     std::lock_guard<std::mutex> l(st.mu);
-    auto it = st.by_ref.find(ref);
-    if (it == st.by_ref.end()) return nullptr;
-    if (pin) it->second->pins.fetch_add(1);
-    return it->second;
+    auto* p = st.Find(ref);
+    return p ? *p : nullptr;
+  }
+
+  // The series of `ref` pinned (a pinned series is not removed, so the
+  // pointer stays valid until unpinned), or null.
+  MemSeries* Pin(uint64_t ref) {
+    RefStripe& st = refs[ref % kStripes];
+    std::lock_guard<std::mutex> l(st.mu);
+    auto* p = st.Find(ref);
+    if (p == nullptr) return nullptr;
+    (*p)->pins.fetch_add(1);
+    return p->get();
   }
 
   // Finds or creates the series; `want_ref` (replay) asks for a reference.
@@ -219,7 +264,7 @@ struct Head::Impl {
     {
       RefStripe& rs = refs[ref % kStripes];
       std::lock_guard<std::mutex> rl(rs.mu);
-      rs.by_ref[ref] = s;
+      rs.Put(ref, s);
     }
     postings.Add(ref, labels);
     ++series;
@@ -260,7 +305,9 @@ struct Head::Impl {
       std::vector<std::shared_ptr<MemSeries>> v;
       {
         std::lock_guard<std::mutex> l(rs.mu);
-        for (const auto& [r, s] : rs.by_ref) v.push_back(s);
+        for (const auto& s : rs.slots) {
+          if (s) v.push_back(s);
+        }
       }
       for (const auto& s : v) f(*s);
     }
@@ -288,7 +335,7 @@ int64_t Head::MinTime() const {
   return std::max(m, truncated_before_.load());
 }
 
-bool Head::IsLive(uint64_t ref) const { return impl_->GetByRef(ref, false) != nullptr; }
+bool Head::IsLive(uint64_t ref) const { return impl_->GetByRef(ref) != nullptr; }
 
 HeadStats Head::Stats() const {
   const Impl& i = *impl_;
@@ -347,7 +394,7 @@ void Head::Truncate(int64_t mint) {
           std::lock_guard<std::mutex> rl(rs.mu);
           // Re-check under the ref stripe: GetByRef pins under it.
           if (s.pins.load() == 0) {
-            rs.by_ref.erase(s.ref);
+            rs.Erase(s.ref);
             gone = true;
           }
         }
@@ -363,6 +410,12 @@ void Head::Truncate(int64_t mint) {
       } else {
         ++bit;
       }
+    }
+  }
+  if (!removed.empty()) {
+    for (auto& rs : im.refs) {
+      std::lock_guard<std::mutex> rl(rs.mu);
+      rs.Compact();
     }
   }
   im.postings.Delete(removed);
@@ -382,25 +435,24 @@ class HeadAppender final : public storage::Appender {
 
   absl::StatusOr<storage::SeriesRef> Append(storage::SeriesRef ref, const Labels& labels, int64_t t,
                                             double v) override {
-    std::shared_ptr<MemSeries> s;
-    bool pinned_now = false;
+    // The series' slot in this batch: found by ref in the batch, else
+    // pinned from the head by ref, else by labels (created when new).
+    uint32_t slot = kNoSlot;
     if (ref != 0) {
-      if (auto it = batch_.find(ref); it != batch_.end()) {
-        if (labels.empty() || labels == it->second.s->labels) s = it->second.s;
+      if (auto it = index_.find(ref); it != index_.end()) {
+        if (labels.empty() || labels == pending_[it->second].s->labels) slot = it->second;
       }
-      if (!s) {
-        s = im_.GetByRef(ref, true);
-        if (s) {
-          pinned_now = true;
+      if (slot == kNoSlot) {
+        if (MemSeries* s = im_.Pin(ref)) {
           if (!labels.empty() && labels != s->labels) {
             s->pins.fetch_sub(1);
-            s.reset();
-            pinned_now = false;
+          } else {
+            slot = AddPinned(s);
           }
         }
       }
     }
-    if (!s) {
+    if (slot == kNoSlot) {
       if (labels.empty()) {
         im_.CountRejection(AppendError::kInvalidLabels);
         return storage::MakeAppendError(AppendError::kInvalidLabels,
@@ -412,12 +464,11 @@ class HeadAppender final : public storage::Appender {
         return clean.status();
       }
       bool created;
-      s = im_.GetOrCreate(*clean, true, 0, &created);
-      pinned_now = true;
+      MemSeries* s = im_.GetOrCreate(*clean, true, 0, &created).get();
+      slot = AddPinned(s);
     }
-    auto [it, inserted] = batch_.try_emplace(s->ref, Pending{s});
-    if (!inserted && pinned_now) s->pins.fetch_sub(1);
-    Pending& p = it->second;
+    Pending& p = pending_[slot];
+    MemSeries* s = p.s;
 
     Verdict verdict;
     AppendError e;
@@ -440,7 +491,10 @@ class HeadAppender final : public storage::Appender {
       p.last_t = t;
       p.last_bits = Bits(v);
     }
-    if (verdict != Verdict::kNoop) samples_.push_back(wal::RefSample{s->ref, t, v});
+    if (verdict != Verdict::kNoop) {
+      samples_.push_back(wal::RefSample{s->ref, t, v});
+      sample_slots_.push_back(slot);
+    }
     return s->ref;
   }
 
@@ -451,8 +505,8 @@ class HeadAppender final : public storage::Appender {
     }
     if (h_->wal_ != nullptr) {
       std::vector<wal::RefSeries> fresh;
-      for (const auto& [ref, p] : batch_) {
-        if (!p.s->logged.load()) fresh.push_back(wal::RefSeries{ref, p.s->labels});
+      for (const auto& p : pending_) {
+        if (!p.s->logged.load()) fresh.push_back(wal::RefSeries{p.s->ref, p.s->labels});
       }
       std::sort(fresh.begin(), fresh.end(), [](const auto& a, const auto& b) { return a.ref < b.ref; });
       std::vector<std::string> payloads;
@@ -476,14 +530,15 @@ class HeadAppender final : public storage::Appender {
         Release();
         return s;
       }
-      for (const auto& r : fresh) batch_[r.ref].s->logged.store(true);
+      for (auto& p : pending_) p.s->logged.store(true);
     }
     { std::lock_guard<std::mutex> gate(h_->apply_gate_); }
     std::shared_lock<std::shared_mutex> applying(h_->apply_mu_);
     Limits lim = LimitsNow();
     int64_t max_seen = INT64_MIN;
-    for (const auto& rs : samples_) {
-      MemSeries& s = *batch_[rs.ref].s;
+    for (size_t i = 0; i < samples_.size(); ++i) {
+      const wal::RefSample& rs = samples_[i];
+      MemSeries& s = *pending_[sample_slots_[i]].s;
       std::lock_guard<std::mutex> l(s.mu);
       Verdict verdict;
       // The head may have changed since Append (another batch committed in
@@ -507,27 +562,46 @@ class HeadAppender final : public storage::Appender {
   void Rollback() override { Release(); }
 
  private:
+  static constexpr uint32_t kNoSlot = UINT32_MAX;
+
+  // A series of the batch, pinned until the batch ends.
   struct Pending {
-    std::shared_ptr<MemSeries> s;
+    MemSeries* s;
     bool any = false;  // the batch holds in-order samples for it
     int64_t last_t = 0;
     uint64_t last_bits = 0;
   };
+
+  // Adds a series pinned by the caller to the batch (or drops the extra pin
+  // when the batch has it already); returns its slot.
+  uint32_t AddPinned(MemSeries* s) {
+    auto [it, inserted] = index_.try_emplace(s->ref, static_cast<uint32_t>(pending_.size()));
+    if (inserted) {
+      pending_.push_back(Pending{s});
+    } else {
+      s->pins.fetch_sub(1);
+    }
+    return it->second;
+  }
 
   Limits LimitsNow() const {
     return Limits{h_->min_valid_time_.load(), h_->max_time_.load(), h_->ooo_window_ms_.load(), false};
   }
 
   void Release() {
-    for (auto& [ref, p] : batch_) p.s->pins.fetch_sub(1);
-    batch_.clear();
+    for (auto& p : pending_) p.s->pins.fetch_sub(1);
+    pending_.clear();
+    index_.clear();
     samples_.clear();
+    sample_slots_.clear();
   }
 
   Head* h_;
   Head::Impl& im_;
-  absl::flat_hash_map<uint64_t, Pending> batch_;
+  std::vector<Pending> pending_;
+  absl::flat_hash_map<uint64_t, uint32_t> index_;  // ref → slot in pending_
   std::vector<wal::RefSample> samples_;
+  std::vector<uint32_t> sample_slots_;  // per sample, its series' slot
 };
 
 std::unique_ptr<storage::Appender> Head::NewAppender() { return std::make_unique<HeadAppender>(this); }
@@ -771,7 +845,7 @@ class HeadQuerier final : public storage::Querier {
     if (mint_ > maxt_) return out;
     Head::Impl& im = *h_->impl_;
     for (uint64_t ref : im.postings.Select(matchers)) {
-      auto s = im.GetByRef(ref, false);
+      auto s = im.GetByRef(ref);
       if (!s) continue;
       auto snap = std::make_shared<Snapshot>();
       {
