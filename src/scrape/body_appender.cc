@@ -17,6 +17,8 @@ constexpr std::string_view kExportedPrefix = "exported_";
 
 std::string Trunc50(std::string_view s) { return std::string(s.substr(0, 50)); }
 
+const Labels kNoLabels;
+
 }  // namespace
 
 Labels MergeTargetLabels(const Labels& sample, const Labels& target, bool honor_labels) {
@@ -134,11 +136,11 @@ absl::Status BodyAppender::ParseAndAppend(std::string_view body, std::string_vie
       case textparse::Entry::kSeries: {
         ++stats->scraped;
         std::string_view raw = parser.Series();
-        if (cache_.IsDropped(raw)) break;
+        ScrapeCache::Entry* ce = cache_.Get(raw);
+        if (ce == nullptr && cache_.IsDropped(raw)) break;
         const bool explicit_ts = opts_.honor_timestamps && parser.HasTimestamp();
         const int64_t t = explicit_ts ? parser.Timestamp() : ts_ms;
         const double v = parser.Value();
-        ScrapeCache::Entry* ce = cache_.Get(raw);
         absl::StatusOr<storage::SeriesRef> ref;
         if (ce == nullptr) {
           parser.Labels(&parsed_);
@@ -154,7 +156,12 @@ absl::Status BodyAppender::ParseAndAppend(std::string_view body, std::string_vie
             ++stats->series_added;
           }
         } else {
-          ref = app->Append(ce->ref, ce->labels, t, v);
+          // By ref alone (the store need not compare labels); the labels
+          // only when the store no longer knows the ref.
+          ref = app->Append(ce->ref, kNoLabels, t, v);
+          if (!ref.ok() && storage::GetAppendError(ref.status()) == storage::AppendError::kInvalidLabels) {
+            ref = app->Append(0, ce->labels, t, v);
+          }
           if (ref.ok()) ce->ref = *ref;
         }
         if (!ref.ok()) {

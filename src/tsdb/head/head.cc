@@ -47,6 +47,11 @@ struct MemSeries {
   std::vector<Sample> ooo;                     // guarded by mu; sorted, unique t, not in chunks
   int64_t max_t = INT64_MIN;                   // guarded by mu: newest in-order sample
   uint64_t last_bits = 0;                      // guarded by mu
+  // The open batch that holds the series at `batch_slot` of its list
+  // (HeadAppender::Slot), so a batch finds its own entry without a lookup;
+  // 0 when none (or when the batch that set it has ended).
+  uint64_t batch_id = 0;                       // guarded by mu
+  uint32_t batch_slot = 0;                     // guarded by mu
 
   // Open batches that reference the series; it is not garbage-collected
   // while > 0. Incremented only under its hash or ref stripe lock.
@@ -202,6 +207,7 @@ struct Head::Impl {
   RefStripe refs[kStripes];
   MemPostings postings;
   std::atomic<uint64_t> next_ref{1};
+  std::atomic<uint64_t> next_batch_id{1};
   std::atomic<int64_t> min_time{INT64_MAX};
 
   std::atomic<uint64_t> series{0}, series_created{0}, series_removed{0}, samples_appended{0}, ooo_appended{0},
@@ -430,29 +436,21 @@ void Head::Truncate(int64_t mint) {
 
 class HeadAppender final : public storage::Appender {
  public:
-  explicit HeadAppender(Head* h) : h_(h), im_(*h->impl_) {}
+  explicit HeadAppender(Head* h) : h_(h), im_(*h->impl_), id_(im_.next_batch_id.fetch_add(1)) {}
   ~HeadAppender() override { Release(); }
 
   absl::StatusOr<storage::SeriesRef> Append(storage::SeriesRef ref, const Labels& labels, int64_t t,
                                             double v) override {
-    // The series' slot in this batch: found by ref in the batch, else
-    // pinned from the head by ref, else by labels (created when new).
-    uint32_t slot = kNoSlot;
+    // The series, pinned: by ref, else by labels (created when new).
+    MemSeries* s = nullptr;
     if (ref != 0) {
-      if (auto it = index_.find(ref); it != index_.end()) {
-        if (labels.empty() || labels == pending_[it->second].s->labels) slot = it->second;
-      }
-      if (slot == kNoSlot) {
-        if (MemSeries* s = im_.Pin(ref)) {
-          if (!labels.empty() && labels != s->labels) {
-            s->pins.fetch_sub(1);
-          } else {
-            slot = AddPinned(s);
-          }
-        }
+      s = im_.Pin(ref);
+      if (s != nullptr && !labels.empty() && labels != s->labels) {
+        s->pins.fetch_sub(1);
+        s = nullptr;
       }
     }
-    if (slot == kNoSlot) {
+    if (s == nullptr) {
       if (labels.empty()) {
         im_.CountRejection(AppendError::kInvalidLabels);
         return storage::MakeAppendError(AppendError::kInvalidLabels,
@@ -464,16 +462,16 @@ class HeadAppender final : public storage::Appender {
         return clean.status();
       }
       bool created;
-      MemSeries* s = im_.GetOrCreate(*clean, true, 0, &created).get();
-      slot = AddPinned(s);
+      s = im_.GetOrCreate(*clean, true, 0, &created).get();
     }
-    Pending& p = pending_[slot];
-    MemSeries* s = p.s;
 
     Verdict verdict;
     AppendError e;
+    uint32_t slot;
     {
       std::lock_guard<std::mutex> l(s->mu);
+      slot = AddPinnedLocked(s);
+      const Pending& p = pending_[slot];
       int64_t max_t = s->max_t;
       uint64_t last = s->last_bits;
       if (p.any && p.last_t > max_t) {
@@ -486,6 +484,7 @@ class HeadAppender final : public storage::Appender {
       im_.CountRejection(e);
       return storage::MakeAppendError(e, Describe(s->labels, t));
     }
+    Pending& p = pending_[slot];
     if (verdict == Verdict::kAppend) {
       p.any = true;
       p.last_t = t;
@@ -562,8 +561,6 @@ class HeadAppender final : public storage::Appender {
   void Rollback() override { Release(); }
 
  private:
-  static constexpr uint32_t kNoSlot = UINT32_MAX;
-
   // A series of the batch, pinned until the batch ends.
   struct Pending {
     MemSeries* s;
@@ -573,15 +570,31 @@ class HeadAppender final : public storage::Appender {
   };
 
   // Adds a series pinned by the caller to the batch (or drops the extra pin
-  // when the batch has it already); returns its slot.
-  uint32_t AddPinned(MemSeries* s) {
-    auto [it, inserted] = index_.try_emplace(s->ref, static_cast<uint32_t>(pending_.size()));
-    if (inserted) {
-      pending_.push_back(Pending{s});
-    } else {
+  // when the batch has it already); returns its slot. The series remembers
+  // its slot (batch_id/batch_slot) when no other open batch holds it (its
+  // only pin is ours), so the usual case needs no lookup; otherwise the
+  // batch's index_ maps it.
+  // Holds s->mu.
+  uint32_t AddPinnedLocked(MemSeries* s) {
+    if (s->batch_id == id_) {
       s->pins.fetch_sub(1);
+      return s->batch_slot;
     }
-    return it->second;
+    if (!index_.empty()) {
+      if (auto it = index_.find(s->ref); it != index_.end()) {
+        s->pins.fetch_sub(1);
+        return it->second;
+      }
+    }
+    const auto slot = static_cast<uint32_t>(pending_.size());
+    pending_.push_back(Pending{s});
+    if (s->pins.load() == 1) {
+      s->batch_id = id_;
+      s->batch_slot = slot;
+    } else {
+      index_.emplace(s->ref, slot);
+    }
+    return slot;
   }
 
   Limits LimitsNow() const {
@@ -591,6 +604,8 @@ class HeadAppender final : public storage::Appender {
   void Release() {
     for (auto& p : pending_) p.s->pins.fetch_sub(1);
     pending_.clear();
+    // A later batch of this appender must not match series tagged by this one.
+    id_ = im_.next_batch_id.fetch_add(1);
     index_.clear();
     samples_.clear();
     sample_slots_.clear();
@@ -598,6 +613,7 @@ class HeadAppender final : public storage::Appender {
 
   Head* h_;
   Head::Impl& im_;
+  uint64_t id_;  // of the open batch (Release starts a new one)
   std::vector<Pending> pending_;
   absl::flat_hash_map<uint64_t, uint32_t> index_;  // ref → slot in pending_
   std::vector<wal::RefSample> samples_;
