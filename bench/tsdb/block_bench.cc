@@ -12,7 +12,9 @@
 // the schedule to it); 5% of scrapes are late by 3-40 ms.
 //
 // BM_BlockSelectDecode opens that block and decodes every sample of one
-// metric through the querier (samples/s).
+// metric through the querier (samples/s). BM_BlockReadAllCold opens the
+// block afresh each time (so every zstd frame is decompressed) and decodes
+// every sample of every series, as compaction and wide queries do.
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
@@ -111,6 +113,21 @@ std::string ScratchDir() {
   return p.string();
 }
 
+// Decodes every sample of the series matching `ms` (all for none); returns
+// how many there were.
+uint64_t DecodeAll(Block* b, const Matchers& ms, std::vector<storage::Sample>* buf) {
+  auto q = b->NewQuerier(kT0, kT0 + kRange - 1);
+  auto ss = (*q)->Select(true, nullptr, ms);
+  uint64_t n = 0;
+  while (ss->Next()) {
+    auto it = ss->At().Iterator();
+    buf->clear();
+    if (it->Next()) it->AppendUntil(INT64_MAX, buf);
+    n += buf->size();
+  }
+  return n;
+}
+
 void BM_BlockBytesPerSample(benchmark::State& state) {
   auto data = Realistic(static_cast<int>(state.range(0)));
   uint64_t samples = 0;
@@ -163,21 +180,39 @@ void BM_BlockSelectDecode(benchmark::State& state) {
   std::vector<storage::Sample> buf;
   uint64_t n = 0;
   for (auto _ : state) {
-    auto q = (*b)->NewQuerier(kT0, kT0 + kRange - 1);
-    auto ss = (*q)->Select(true, nullptr, ms);
-    n = 0;
-    while (ss->Next()) {
-      auto it = ss->At().Iterator();
-      buf.clear();
-      if (it->Next()) it->AppendUntil(INT64_MAX, &buf);
-      n += buf.size();
-    }
+    n = DecodeAll(b->get(), ms, &buf);
     if (n != want) state.SkipWithError("wrong sample count");
   }
   std::filesystem::remove_all(dir);
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(n));
 }
 BENCHMARK(BM_BlockSelectDecode)->Unit(benchmark::kMicrosecond);
+
+void BM_BlockReadAllCold(benchmark::State& state) {
+  auto data = Realistic(20);
+  uint64_t want = 0;
+  for (const auto& s : data) want += s.samples.size();
+  std::string dir = ScratchDir();
+  disk::Env* env = disk::PosixEnv();
+  VecSet set(&data);
+  auto ulid = WriteBlock(env, dir, &set, kT0, kT0 + kRange - 1);
+  if (!ulid.ok() || ulid->empty()) {
+    state.SkipWithError("WriteBlock failed");
+    return;
+  }
+  std::vector<storage::Sample> buf;
+  for (auto _ : state) {
+    auto b = Block::Open(env, dir + "/" + *ulid);
+    if (!b.ok()) {
+      state.SkipWithError("open failed");
+      break;
+    }
+    if (DecodeAll(b->get(), {}, &buf) != want) state.SkipWithError("wrong sample count");
+  }
+  std::filesystem::remove_all(dir);
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(want));
+}
+BENCHMARK(BM_BlockReadAllCold)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace pharos::tsdb::block

@@ -20,7 +20,7 @@ void HealthDetailed(const Api& api, http::Response& res) {
   std::vector<ComponentHealth> components;
   if (api.deps().health != nullptr) components = api.deps().health->CheckHealth();
   bool degraded = false;
-  for (const auto& c : components) degraded |= c.state == ComponentState::kUnhealthy;
+  for (const auto& c : components) degraded |= c.state == ComponentState::kUnhealthy && c.critical;
   res.body.clear();
   JsonWriter w(&res.body);
   w.BeginObject();

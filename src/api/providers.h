@@ -86,6 +86,9 @@ struct ComponentHealth {
   std::string name;  // "storage", "wal", "scraping", …
   ComponentState state = ComponentState::kHealthy;
   std::string reason;  // for kUnhealthy
+  // A component that is not critical shows as unhealthy without making the
+  // whole answer degraded (a dependency probe not marked critical).
+  bool critical = true;
 };
 
 class HealthProvider {

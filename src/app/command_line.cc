@@ -135,6 +135,7 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc, const char* const* argv) 
   app.allow_windows_style_options(false);
 
   app.add_option("--config.file", f.config_file, "Configuration file (prometheus.yml superset); empty: embedded default");
+  app.add_option("--probes.config.file", f.probes_config_file, "blackbox_exporter module file for probes and /probe");
   app.add_option("--web.listen-address", f.listen_address, "Address to listen on for the UI, API and telemetry");
   app.add_option("--web.external-url", f.external_url, "The URL under which pharos is reachable from outside");
   app.add_option("--web.route-prefix", f.route_prefix, "Prefix for the internal routes of web endpoints");

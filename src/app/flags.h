@@ -16,6 +16,7 @@ enum class FsyncPolicy { kBatch, kInterval, kNever };
 
 struct Flags {
   std::string config_file;  // empty: the embedded default configuration
+  std::string probes_config_file;  // blackbox_exporter module file (--probes.config.file)
   std::string listen_address = "0.0.0.0:9090";
   std::string external_url;
   std::string route_prefix;

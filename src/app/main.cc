@@ -23,7 +23,6 @@ int Main(int argc, char** argv) {
     case CommandLine::Kind::kCheckConfig: {
       int rc = 0;
       for (const auto& file : cl->args) {
-        std::printf("Checking %s\n", file.c_str());
         auto r = config::CheckConfigFile(file);
         if (r.ok()) {
           std::printf("%s\n", r->c_str());

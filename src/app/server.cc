@@ -25,6 +25,9 @@
 #include "disk/env.h"
 #include "http/listen_address.h"
 #include "http/server.h"
+#include "config/probe_config.h"
+#include "probe/handler.h"
+#include "probe/scheduler.h"
 #include "promql/engine.h"
 #include "scrape/manager.h"
 
@@ -65,6 +68,8 @@ struct Server::State {
   std::unique_ptr<scrape::Manager> scrape;
   std::unique_ptr<ScrapeTargets> targets;
   std::unique_ptr<promql::Engine> engine;
+  std::shared_ptr<probe::ModuleSet> probe_modules = std::make_shared<probe::ModuleSet>();
+  std::unique_ptr<probe::Scheduler> probes;
   std::unique_ptr<api::Api> api;
   std::unique_ptr<http::Server> http;
   std::unique_ptr<api::HealthProvider> health;
@@ -81,9 +86,33 @@ struct Server::State {
   metrics::Gauge* reload_time = nullptr;
   metrics::Counter* reload_failures = nullptr;
 
-  absl::StatusOr<config::Config> LoadConfig() const {
-    if (flags.config_file.empty()) return config::LoadString(DefaultConfigYaml(self_target), "<embedded default>");
-    return config::LoadFile(flags.config_file);
+  struct Loaded {
+    config::Config cfg;
+    config::ProbeModules probe_modules;  // from --probes.config.file
+  };
+
+  // The configuration and the probe module file, checked together: a
+  // probe target naming a module that exists in neither is an error.
+  absl::StatusOr<Loaded> LoadConfig() const {
+    Loaded l;
+    if (flags.config_file.empty()) {
+      ASSIGN_OR_RETURN(l.cfg, config::LoadString(DefaultConfigYaml(self_target), "<embedded default>"));
+    } else {
+      ASSIGN_OR_RETURN(l.cfg, config::LoadFile(flags.config_file));
+    }
+    if (!flags.probes_config_file.empty()) {
+      ASSIGN_OR_RETURN(l.probe_modules, config::LoadProbeModulesFile(flags.probes_config_file));
+    }
+    RETURN_IF_ERROR(config::CheckProbeTargets(l.cfg.probes, l.probe_modules));
+    return l;
+  }
+
+  // Applies a loaded configuration to every component.
+  absl::Status Apply(Loaded& l) {
+    probe_modules->Update(l.probe_modules, l.cfg.probes.modules);
+    if (probes) RETURN_IF_ERROR(probes->Apply(l.cfg.probes, l.probe_modules));
+    if (scrape) scrape->ApplyConfig(l.cfg);
+    return absl::OkStatus();
   }
 
   std::shared_ptr<const config::Config> Config() const {
@@ -96,7 +125,8 @@ namespace {
 
 class ServerHealth final : public api::HealthProvider {
  public:
-  ServerHealth(StorageBackend* storage, scrape::Manager* scrape) : storage_(storage), scrape_(scrape) {}
+  ServerHealth(StorageBackend* storage, scrape::Manager* scrape, probe::Scheduler* probes)
+      : storage_(storage), scrape_(scrape), probes_(probes) {}
   std::vector<api::ComponentHealth> CheckHealth() override {
     std::vector<api::ComponentHealth> out;
     absl::Status st = storage_->Health();
@@ -107,12 +137,21 @@ class ServerHealth final : public api::HealthProvider {
                    std::string(SV(wal.message()))});
     out.push_back({"scraping", api::ComponentState::kHealthy, ""});
     (void)scrape_;
+    for (const auto& h : probes_->Health()) {
+      api::ComponentHealth c;
+      c.name = h.name;
+      c.state = h.healthy ? api::ComponentState::kHealthy : api::ComponentState::kUnhealthy;
+      c.reason = h.reason;
+      c.critical = h.critical;
+      out.push_back(std::move(c));
+    }
     return out;
   }
 
  private:
   StorageBackend* storage_;
   scrape::Manager* scrape_;
+  probe::Scheduler* probes_;
 };
 
 std::string_view ContentTypeOf(std::string_view path) {
@@ -189,7 +228,7 @@ absl::Status Server::Start() {
   // Config before anything is opened: a bad file stops the start.
   // (Its self target needs the port, so the embedded default is loaded
   // after the bind, below; a file is checked now.)
-  std::optional<config::Config> cfg;
+  std::optional<State::Loaded> cfg;
   if (!s.flags.config_file.empty()) {
     auto c = s.LoadConfig();
     if (!c.ok()) return absl::InvalidArgumentError(absl::StrCat("loading configuration: ", c.status().message()));
@@ -202,7 +241,7 @@ absl::Status Server::Start() {
   sto.retention_bytes = s.flags.retention_bytes;
   sto.fsync = s.flags.wal_fsync;
   sto.fsync_interval_ms = s.flags.wal_fsync_interval_ms;
-  if (cfg && cfg->storage.tsdb) sto.out_of_order_window_ms = cfg->storage.tsdb->out_of_order_time_window_ms;
+  if (cfg && cfg->cfg.storage.tsdb) sto.out_of_order_window_ms = cfg->cfg.storage.tsdb->out_of_order_time_window_ms;
   ASSIGN_OR_RETURN(s.storage, OpenStorage(sto, &s.registry));
 
   s.scrape = std::make_unique<scrape::Manager>(s.storage->appendable());
@@ -225,7 +264,8 @@ absl::Status Server::Start() {
     out->push_back(std::move(dropped));
   });
   s.targets = std::make_unique<ScrapeTargets>(s.scrape.get());
-  s.health = std::make_unique<ServerHealth>(s.storage.get(), s.scrape.get());
+  s.probes = std::make_unique<probe::Scheduler>(s.storage->appendable());
+  s.health = std::make_unique<ServerHealth>(s.storage.get(), s.scrape.get(), s.probes.get());
 
   api::ApiOptions ao;
   ao.app_name = "Pharos";
@@ -279,6 +319,7 @@ absl::Status Server::Start() {
   s.api = std::make_unique<api::Api>(ao, std::move(deps));
   s.api->Register(s.http->router());
   RegisterWebUi(s.http->router());
+  s.http->router().Get("/probe", probe::ProbeHandler(s.probe_modules));
 
   RETURN_IF_ERROR(s.http->Start());
   s.self_target = SelfTarget(s.flags.listen_address, s.http->port());
@@ -287,8 +328,8 @@ absl::Status Server::Start() {
     if (!c.ok()) return c.status();
     cfg = std::move(*c);
   }
-  auto shared = std::make_shared<const config::Config>(std::move(*cfg));
-  s.scrape->ApplyConfig(*shared);
+  RETURN_IF_ERROR(s.Apply(*cfg));
+  auto shared = std::make_shared<const config::Config>(std::move(cfg->cfg));
   {
     std::lock_guard<std::mutex> l(s.cfg_mu);
     s.config = shared;
@@ -319,8 +360,11 @@ absl::Status Server::Reload() {
     s.reload_failures->Inc();
     return absl::InvalidArgumentError(absl::StrCat("error loading config: ", c.status().message()));
   }
-  auto shared = std::make_shared<const config::Config>(std::move(*c));
-  if (s.scrape) s.scrape->ApplyConfig(*shared);
+  if (absl::Status st = s.Apply(*c); !st.ok()) {
+    log::Error("main", "applying the configuration failed", {{"err", std::string(SV(st.message()))}});
+    return st;
+  }
+  auto shared = std::make_shared<const config::Config>(std::move(c->cfg));
   if (shared->storage.tsdb) s.storage->SetOutOfOrderWindow(shared->storage.tsdb->out_of_order_time_window_ms);
   absl::Time now = absl::Now();
   {
@@ -343,6 +387,7 @@ void Server::Stop() {
     log::Info("main", "stopping scrape manager");
     s.scrape->Stop();
   }
+  if (s.probes) s.probes->Stop();
   if (s.http) {
     s.http->Stop(absl::Seconds(10));
   }

@@ -35,6 +35,21 @@ def check_config(path):
 
 
 class ConfigTest(IntegrationTest):
+    def test_deploy_example_config_checks(self):
+        import os
+        from harness import SOURCE_DIR
+        lines, inside = [], False
+        with open(os.path.join(SOURCE_DIR, "deploy", "k8s", "configmap.yaml")) as f:
+            for line in f:
+                if line.strip() == "pharos.yml: |":
+                    inside = True
+                elif inside:
+                    lines.append(line[4:])
+        self.assertTrue(lines)
+        r = check_config(self.write("pharos.yml", "".join(lines)))
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("SUCCESS", r.stdout)
+
     def test_guide_config_checks(self):
         r = check_config(self.write("prometheus.yml", GUIDE_PROMETHEUS_YML))
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)

@@ -176,27 +176,30 @@ TEST(Block, IteratorSeekAndAppendUntilAcrossChunks) {
   disk::Env* env = disk::PosixEnv();
   MemoryStorage st;
   Labels ls{{"__name__", "m"}};
-  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(st.Add(ls, kMint + i * 1000, i).ok());
+  // Every 100 ms: more samples than one columnar chunk holds.
+  for (int i = 0; i < 40000; ++i) ASSERT_TRUE(st.Add(ls, kMint + i * 100, i).ok());
   std::string ulid = WriteFrom(env, dir.path(), &st, kMint, kMaxt);
   auto b = Block::Open(env, dir.path() + "/" + ulid);
   ASSERT_TRUE(b.ok());
-  EXPECT_EQ((*b)->meta().stats.num_chunks, 9u);  // 1000 samples / 120
-  auto q = (*b)->NewQuerier(kMint + 100500, kMint + 900000);
+  EXPECT_EQ((*b)->meta().stats.num_chunks, 3u);  // 40000 samples / 16384
+  auto q = (*b)->NewQuerier(kMint + 1000050, kMint + 3500000);
   auto set = (*q)->Select(true, nullptr, {M(MatchType::kEqual, "__name__", "m")});
   ASSERT_TRUE(set->Next());
   auto it = set->At().Iterator();
   ASSERT_TRUE(it->Seek(0));
-  EXPECT_EQ(it->At().t, kMint + 101000);
-  ASSERT_TRUE(it->Seek(kMint + 500000));
-  EXPECT_EQ(it->At().t, kMint + 500000);
+  EXPECT_EQ(it->At().t, kMint + 1000100);
+  ASSERT_TRUE(it->Seek(kMint + 2000000));
+  EXPECT_EQ(it->At().t, kMint + 2000000);
+  EXPECT_EQ(it->At().v, 20000);
   std::vector<storage::Sample> out;
-  EXPECT_TRUE(it->AppendUntil(kMint + 700000, &out));
-  EXPECT_EQ(out.size(), 201u);
-  EXPECT_EQ(it->At().t, kMint + 701000);
+  EXPECT_TRUE(it->AppendUntil(kMint + 3400000, &out));  // across a chunk boundary (sample 32768)
+  EXPECT_EQ(out.size(), 14001u);
+  EXPECT_EQ(it->At().t, kMint + 3400100);
   EXPECT_FALSE(it->AppendUntil(INT64_MAX, &out));
-  EXPECT_EQ(out.back().t, kMint + 900000);
-  EXPECT_EQ(out.size(), 401u);
-  EXPECT_FALSE(it->Seek(kMint + 950000));
+  EXPECT_EQ(out.back().t, kMint + 3500000);
+  EXPECT_EQ(out.size(), 15001u);
+  for (size_t i = 0; i < out.size(); ++i) ASSERT_EQ(out[i].v, 20000.0 + static_cast<double>(i));
+  EXPECT_FALSE(it->Seek(kMint + 3600000));
   EXPECT_TRUE(it->Err().ok());
   EXPECT_FALSE(set->Next());
 }

@@ -8,12 +8,15 @@
 #include "common/strings.h"
 #include "tsdb/block/chunk_files.h"
 #include "tsdb/block/index.h"
+#include "tsdb/block/packed_file.h"
+#include "tsdb/chunkenc/column.h"
 #include "tsdb/chunkenc/xor.h"
 
 namespace pharos::tsdb::block {
 
 struct Block::Data {
   std::unique_ptr<disk::ReadOnlyFile> index_file;
+  std::string index_unpacked;  // the index when stored packed (packed_file.h)
   std::unique_ptr<IndexReader> index;
   std::unique_ptr<ChunkReader> chunks;
   int64_t min_time = 0;
@@ -33,13 +36,15 @@ class BlockSeriesIterator final : public storage::SampleIterator {
   BlockSeriesIterator(std::shared_ptr<const Block::Data> data, std::vector<ChunkMeta> chunks, int64_t mint,
                       int64_t maxt)
       : data_(std::move(data)), chunks_(std::move(chunks)), mint_(mint), maxt_(maxt) {}
+  BlockSeriesIterator(const BlockSeriesIterator&) = delete;
+  BlockSeriesIterator& operator=(const BlockSeriesIterator&) = delete;
 
   bool Next() override {
     for (;;) {
       if (done_) return false;
       if (!in_chunk_ && !LoadChunk(next_chunk_)) return false;
-      if (it_.Next()) {
-        int64_t t = it_.At().t;
+      if (it_->Next()) {
+        int64_t t = it_->At().t;
         if (t > maxt_) return Finish();
         if (t >= mint_) {
           positioned_ = true;
@@ -47,7 +52,7 @@ class BlockSeriesIterator final : public storage::SampleIterator {
         }
         continue;
       }
-      if (!it_.Err().ok()) return Fail(it_.Err());
+      if (!it_->Err().ok()) return Fail(it_->Err());
       in_chunk_ = false;
     }
   }
@@ -55,7 +60,7 @@ class BlockSeriesIterator final : public storage::SampleIterator {
   bool Seek(int64_t t) override {
     if (done_) return false;
     t = std::max(t, mint_);
-    if (in_chunk_ && positioned_ && it_.At().t >= t) return true;
+    if (in_chunk_ && positioned_ && it_->At().t >= t) return true;
     // Skip whole chunks that end before t.
     size_t first = in_chunk_ ? next_chunk_ - 1 : next_chunk_;
     while (first < chunks_.size() && chunks_[first].max_time < t) ++first;
@@ -63,28 +68,28 @@ class BlockSeriesIterator final : public storage::SampleIterator {
       if (!LoadChunk(first)) return false;
     }
     for (;;) {
-      if (it_.Seek(t)) {
+      if (it_->Seek(t)) {
         positioned_ = true;
-        if (it_.At().t > maxt_) return Finish();
+        if (it_->At().t > maxt_) return Finish();
         return true;
       }
-      if (!it_.Err().ok()) return Fail(it_.Err());
+      if (!it_->Err().ok()) return Fail(it_->Err());
       if (!LoadChunk(next_chunk_)) return false;
     }
   }
 
-  Sample At() const override { return it_.At(); }
+  Sample At() const override { return it_->At(); }
   absl::Status Err() const override { return err_; }
 
   bool AppendUntil(int64_t maxt, std::vector<Sample>* out) override {
     int64_t lim = std::min(maxt, maxt_);
     for (;;) {
       if (done_) return false;
-      if (it_.AppendUntil(lim, out)) {
-        if (it_.At().t > maxt_) return Finish();
+      if (it_->AppendUntil(lim, out)) {
+        if (it_->At().t > maxt_) return Finish();
         return true;
       }
-      if (!it_.Err().ok()) return Fail(it_.Err());
+      if (!it_->Err().ok()) return Fail(it_->Err());
       in_chunk_ = false;
       if (!Next()) return false;
     }
@@ -94,9 +99,16 @@ class BlockSeriesIterator final : public storage::SampleIterator {
   bool LoadChunk(size_t i) {
     positioned_ = false;
     if (i >= chunks_.size()) return Finish();
-    auto bytes = data_->chunks->Chunk(chunks_[i].ref);
-    if (!bytes.ok()) return Fail(bytes.status());
-    it_.Reset(*bytes);
+    auto chunk = data_->chunks->Chunk(chunks_[i].ref);
+    if (!chunk.ok()) return Fail(chunk.status());
+    if (chunk->encoding == chunkenc::Encoding::kColumn) {
+      col_.Reset(chunk->bytes);  // decodes it whole; the frame is not kept
+      it_ = &col_;
+    } else {
+      hold_ = std::move(chunk->hold);
+      xor_.Reset(chunk->bytes);
+      it_ = &xor_;
+    }
     in_chunk_ = true;
     next_chunk_ = i + 1;
     return true;
@@ -113,7 +125,10 @@ class BlockSeriesIterator final : public storage::SampleIterator {
   std::shared_ptr<const Block::Data> data_;
   std::vector<ChunkMeta> chunks_;
   int64_t mint_, maxt_;
-  chunkenc::XorIterator it_;
+  chunkenc::XorIterator xor_;
+  chunkenc::ColumnIterator col_;
+  std::shared_ptr<const std::string> hold_;  // keeps xor_'s bytes alive
+  storage::SampleIterator* it_ = &xor_;
   size_t next_chunk_ = 0;
   bool in_chunk_ = false;
   bool positioned_ = false;  // it_ is on a sample (after Seek)
@@ -291,7 +306,14 @@ absl::StatusOr<std::unique_ptr<Block>> Block::Open(disk::Env* env, const std::st
   auto data = std::make_shared<Data>();
   std::string index_path = dir + "/index";
   ASSIGN_OR_RETURN(data->index_file, env->OpenReadOnly(index_path));
-  ASSIGN_OR_RETURN(data->index, IndexReader::Open(data->index_file->Data(), index_path));
+  std::string_view index_bytes = data->index_file->Data();
+  if (IsPacked(index_bytes)) {
+    auto raw = Unpack(index_bytes);
+    if (!raw.ok()) return absl::DataLossError(absl::StrCat(index_path, ": ", AV(SV(raw.status().message()))));
+    data->index_unpacked = *std::move(raw);
+    index_bytes = data->index_unpacked;
+  }
+  ASSIGN_OR_RETURN(data->index, IndexReader::Open(index_bytes, index_path));
   ASSIGN_OR_RETURN(data->chunks, ChunkReader::Open(env, dir + "/chunks"));
   data->min_time = b->meta_.min_time;
   data->max_time = b->meta_.max_time;

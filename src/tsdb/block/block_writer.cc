@@ -8,6 +8,8 @@
 #include "tsdb/block/block.h"
 #include "tsdb/block/chunk_files.h"
 #include "tsdb/block/index.h"
+#include "tsdb/block/packed_file.h"
+#include "tsdb/chunkenc/column.h"
 #include "tsdb/chunkenc/xor.h"
 
 namespace pharos::tsdb::block {
@@ -22,33 +24,35 @@ absl::Status WriteSynced(disk::Env* env, const std::string& path, std::string_vi
   return f->Close();
 }
 
-// Encodes one series' samples within [mint, maxt] into chunks.
+// Encodes one series' samples within [mint, maxt] into columnar chunks of
+// up to chunkenc::kMaxColumnSamples samples (one chunk for a usual block).
 absl::Status WriteSeries(const storage::Series& s, int64_t mint, int64_t maxt, ChunkWriter* cw,
                          IndexSeries* out, uint64_t* samples) {
   auto it = s.Iterator();
   if (!it->Seek(mint)) return it->Err();
-  chunkenc::XorChunk chunk;
-  auto app = std::make_unique<chunkenc::XorAppender>(&chunk);
-  ChunkMeta meta;
+  std::vector<storage::Sample> buf;
+  std::string enc;
   auto flush = [&]() -> absl::Status {
-    if (app->NumSamples() == 0) return absl::OkStatus();
-    meta.max_time = app->LastT();
-    ASSIGN_OR_RETURN(meta.ref, cw->Write(chunkenc::Encoding::kXor, chunk.Bytes()));
+    if (buf.empty()) return absl::OkStatus();
+    enc.clear();
+    absl::Status st = chunkenc::EncodeColumnChunk(buf, &enc);
+    if (!st.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("series ", s.labels().ToString(), ": ", AV(SV(st.message()))));
+    }
+    ChunkMeta meta;
+    meta.min_time = buf.front().t;
+    meta.max_time = buf.back().t;
+    ASSIGN_OR_RETURN(meta.ref, cw->Write(chunkenc::Encoding::kColumn, enc));
     out->chunks.push_back(meta);
-    chunk = chunkenc::XorChunk();
-    app = std::make_unique<chunkenc::XorAppender>(&chunk);
+    *samples += buf.size();
+    buf.clear();
     return absl::OkStatus();
   };
   for (;;) {
     storage::Sample smp = it->At();
     if (smp.t > maxt) break;
-    if (app->NumSamples() == 0) meta.min_time = smp.t;
-    if (!app->Append(smp.t, smp.v)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("series ", s.labels().ToString(), ": timestamps not increasing at ", smp.t));
-    }
-    ++*samples;
-    if (app->NumSamples() >= chunkenc::kSamplesPerChunk) RETURN_IF_ERROR(flush());
+    buf.push_back(smp);
+    if (buf.size() >= static_cast<size_t>(chunkenc::kMaxColumnSamples)) RETURN_IF_ERROR(flush());
     if (!it->Next()) break;
   }
   RETURN_IF_ERROR(it->Err());
@@ -83,7 +87,8 @@ absl::StatusOr<std::string> WriteBlockInto(disk::Env* env, const std::string& pa
   if (series.empty()) return std::string();
   RETURN_IF_ERROR(cw.Finish());
   ASSIGN_OR_RETURN(std::string index, BuildIndex(series));
-  RETURN_IF_ERROR(WriteSynced(env, tmp + "/index", index));
+  ASSIGN_OR_RETURN(std::string packed, Pack(index));
+  RETURN_IF_ERROR(WriteSynced(env, tmp + "/index", packed));
 
   meta.ulid = ulid;
   meta.min_time = mint;

@@ -1,5 +1,9 @@
 #include "tsdb/block/chunk_files.h"
 
+#include <zstd.h>
+
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/status_macros.h"
@@ -10,7 +14,57 @@ namespace pharos::tsdb::block {
 
 using chunkenc::Crc32c;
 
+namespace {
+
+constexpr uint8_t kVersionBare = 1;    // bare chunks with a CRC each (read only)
+constexpr uint8_t kVersionFrames = 2;  // zstd frames of chunks
+// Level 15 compresses these frames within 0.5% of level 19 (on the
+// benchmark dataset) at half its CPU cost; level 3 is 6% larger.
+constexpr int kZstdLevel = 15;
+constexpr int kSeqBits = 12, kFrameOffBits = 32, kInnerBits = 20;
+
+ChunkRef MakeRef(uint32_t seq, uint64_t frame_off, uint64_t inner) {
+  return (uint64_t{seq} << (kFrameOffBits + kInnerBits)) | (frame_off << kInnerBits) | inner;
+}
+
+bool KnownEncoding(uint8_t enc) {
+  return enc == static_cast<uint8_t>(chunkenc::Encoding::kXor) ||
+         enc == static_cast<uint8_t>(chunkenc::Encoding::kColumn);
+}
+
+}  // namespace
+
 std::string SegmentFileName(uint32_t seq) { return absl::StrFormat("%06u", seq); }
+
+absl::Status DecodeFrame(std::string_view seg, uint64_t off, std::string* raw, size_t* frame_len) {
+  if (off < kChunkFileHeaderSize || off >= seg.size()) return absl::DataLossError("frame out of bounds");
+  chunkenc::Decoder dec(seg.substr(off));
+  uint64_t raw_len;
+  std::string_view z;
+  uint32_t crc;
+  if (!dec.GetUvarint(&raw_len) || !dec.GetLengthPrefixed(&z) || !dec.GetBE32(&crc)) {
+    return absl::DataLossError("truncated frame");
+  }
+  if (raw_len == 0 || raw_len > kMaxFrameBytes) return absl::DataLossError("bad frame length");
+  if (Crc32c(z) != crc) return absl::DataLossError("frame checksum mismatch");
+  raw->resize(raw_len);
+  size_t got = ZSTD_decompress(raw->data(), raw->size(), z.data(), z.size());
+  if (ZSTD_isError(got) || got != raw_len) return absl::DataLossError("frame does not decompress");
+  *frame_len = dec.pos();
+  return absl::OkStatus();
+}
+
+absl::Status ChunkInFrame(std::string_view raw, uint64_t off, uint8_t* enc, std::string_view* bytes) {
+  if (off >= raw.size()) return absl::DataLossError("chunk ref out of bounds");
+  chunkenc::Decoder dec(raw.substr(off));
+  uint64_t len;
+  if (!dec.GetUvarint(&len) || !dec.GetByte(enc) || len > dec.remaining() ||
+      !dec.GetBytes(static_cast<size_t>(len), bytes)) {
+    return absl::DataLossError("truncated chunk");
+  }
+  if (!KnownEncoding(*enc)) return absl::DataLossError("unknown chunk encoding");
+  return absl::OkStatus();
+}
 
 absl::Status ChunkWriter::Cut() {
   if (file_ != nullptr) {
@@ -18,35 +72,62 @@ absl::Status ChunkWriter::Cut() {
     RETURN_IF_ERROR(file_->Close());
   }
   ++seq_;
+  if (seq_ >= (1u << kSeqBits)) return absl::ResourceExhaustedError("too many chunk segments");
   ASSIGN_OR_RETURN(file_, env_->NewWritableFile(absl::StrCat(dir_, "/", SegmentFileName(seq_))));
   std::string header;
   chunkenc::PutBE32(&header, kChunkFileMagic);
-  header.push_back(1);  // version
+  header.push_back(static_cast<char>(kVersionFrames));
   header.append(3, '\0');
   RETURN_IF_ERROR(file_->Append(header));
   total_ += header.size();
   return absl::OkStatus();
 }
 
-absl::StatusOr<ChunkRef> ChunkWriter::Write(chunkenc::Encoding enc, std::string_view bytes) {
+absl::Status ChunkWriter::FlushFrame() {
+  if (frame_.empty()) return absl::OkStatus();
+  std::string z(ZSTD_compressBound(frame_.size()), '\0');
+  size_t zn = ZSTD_compress(z.data(), z.size(), frame_.data(), frame_.size(), kZstdLevel);
+  if (ZSTD_isError(zn)) return absl::InternalError(absl::StrCat("zstd: ", ZSTD_getErrorName(zn)));
+  z.resize(zn);
   buf_.clear();
-  chunkenc::PutUvarint(&buf_, bytes.size());
-  size_t body = buf_.size();
-  buf_.push_back(static_cast<char>(enc));
-  buf_.append(bytes);
-  chunkenc::PutBE32(&buf_, Crc32c(std::string_view(buf_).substr(body)));
-  if (file_ == nullptr || (file_->Size() + buf_.size() > segment_bytes_ && file_->Size() > kChunkFileHeaderSize)) {
-    RETURN_IF_ERROR(Cut());
-  }
-  uint64_t off = file_->Size();
-  if (off + buf_.size() > UINT32_MAX) return absl::ResourceExhaustedError("chunk segment over 4 GiB");
+  chunkenc::PutUvarint(&buf_, frame_.size());
+  chunkenc::PutUvarint(&buf_, z.size());
+  buf_.append(z);
+  chunkenc::PutBE32(&buf_, Crc32c(z));
+  if (file_->Size() != frame_off_) return absl::InternalError("chunk writer: frame offset moved");
   RETURN_IF_ERROR(file_->Append(buf_));
   total_ += buf_.size();
-  return (uint64_t{seq_} << 32) | off;
+  frame_.clear();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ChunkRef> ChunkWriter::Write(chunkenc::Encoding enc, std::string_view bytes) {
+  std::string head;
+  chunkenc::PutUvarint(&head, bytes.size());
+  head.push_back(static_cast<char>(enc));
+  size_t n = head.size() + bytes.size();
+  if (n > kMaxFrameBytes) return absl::InvalidArgumentError("chunk larger than a frame");
+  if (!frame_.empty() && frame_.size() + n > kFrameBytes) RETURN_IF_ERROR(FlushFrame());
+  if (frame_.empty()) {
+    // A new frame: start a new segment when this one may not hold it.
+    if (file_ == nullptr || (file_->Size() > kChunkFileHeaderSize &&
+                             file_->Size() + ZSTD_compressBound(kMaxFrameBytes) + 32 > segment_bytes_)) {
+      RETURN_IF_ERROR(Cut());
+    }
+    frame_off_ = file_->Size();
+    if (frame_off_ + ZSTD_compressBound(kMaxFrameBytes) + 32 >= (uint64_t{1} << kFrameOffBits)) {
+      return absl::ResourceExhaustedError("chunk segment over 4 GiB");
+    }
+  }
+  uint64_t inner = frame_.size();
+  frame_.append(head);
+  frame_.append(bytes);
+  return MakeRef(seq_, frame_off_, inner);
 }
 
 absl::Status ChunkWriter::Finish() {
   if (file_ == nullptr) return absl::OkStatus();
+  RETURN_IF_ERROR(FlushFrame());
   RETURN_IF_ERROR(file_->Sync());
   RETURN_IF_ERROR(file_->Close());
   file_.reset();
@@ -66,23 +147,77 @@ absl::StatusOr<std::unique_ptr<ChunkReader>> ChunkReader::Open(disk::Env* env, c
     std::string path = absl::StrCat(dir, "/", n);
     ASSIGN_OR_RETURN(auto f, env->OpenReadOnly(path));
     std::string_view d = f->Data();
-    if (d.size() < kChunkFileHeaderSize || chunkenc::ReadBE32(d.data()) != kChunkFileMagic || d[4] != 1) {
+    if (d.size() < kChunkFileHeaderSize || chunkenc::ReadBE32(d.data()) != kChunkFileMagic ||
+        (d[4] != kVersionBare && d[4] != kVersionFrames)) {
       return absl::DataLossError(absl::StrCat(path, ": bad chunk file header at offset 0"));
     }
+    r->versions_.push_back(static_cast<uint8_t>(d[4]));
     r->files_.push_back(std::move(f));
     ++want;
   }
   return r;
 }
 
-absl::StatusOr<std::string_view> ChunkReader::Chunk(ChunkRef ref) const {
-  auto seq = static_cast<uint32_t>(ref >> 32);
+absl::StatusOr<std::shared_ptr<const std::string>> ChunkReader::Frame(uint32_t seq, uint64_t off) const {
+  uint64_t key = (uint64_t{seq} << 32) | off;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    for (auto& c : cache_) {
+      if (c.key == key) {
+        c.used = ++clock_;
+        return c.raw;
+      }
+    }
+  }
+  // Decompressed outside the lock; two threads may both do it, the second
+  // insert is dropped.
+  auto raw = std::make_shared<std::string>();
+  size_t frame_len;
+  RETURN_IF_ERROR(DecodeFrame(files_[seq - 1]->Data(), off, raw.get(), &frame_len));
+  std::lock_guard<std::mutex> l(mu_);
+  for (auto& c : cache_) {
+    if (c.key == key) return c.raw;
+  }
+  while (!cache_.empty() && cache_bytes_ + raw->size() > kFrameCacheBytes) {
+    auto lru = std::min_element(cache_.begin(), cache_.end(),
+                                [](const Cached& a, const Cached& b) { return a.used < b.used; });
+    cache_bytes_ -= lru->raw->size();
+    *lru = std::move(cache_.back());
+    cache_.pop_back();
+  }
+  cache_bytes_ += raw->size();
+  cache_.push_back(Cached{key, raw, ++clock_});
+  return std::shared_ptr<const std::string>(std::move(raw));
+}
+
+absl::StatusOr<ChunkData> ChunkReader::Chunk(ChunkRef ref) const {
+  auto seq = static_cast<uint32_t>(ref >> (kFrameOffBits + kInnerBits));
+  if (seq >= 1 && seq <= files_.size() && versions_[seq - 1] == kVersionFrames) {
+    uint64_t off = (ref >> kInnerBits) & ((uint64_t{1} << kFrameOffBits) - 1);
+    uint64_t inner = ref & ((uint64_t{1} << kInnerBits) - 1);
+    auto where = [&](const absl::Status& s) {
+      return absl::DataLossError(absl::StrCat(dir_, "/", SegmentFileName(seq), ": ", AV(SV(s.message())),
+                                              " at offset ", off, "+", inner));
+    };
+    auto frame = Frame(seq, off);
+    if (!frame.ok()) return where(frame.status());
+    ChunkData out;
+    uint8_t enc;
+    absl::Status s = ChunkInFrame(**frame, inner, &enc, &out.bytes);
+    if (!s.ok()) return where(s);
+    out.encoding = static_cast<chunkenc::Encoding>(enc);
+    out.hold = *std::move(frame);
+    return out;
+  }
+  seq = static_cast<uint32_t>(ref >> 32);
   auto off = static_cast<uint32_t>(ref);
   auto where = [&](std::string_view what) {
     return absl::DataLossError(
         absl::StrCat(dir_, "/", SegmentFileName(seq), ": ", AV(what), " at offset ", off));
   };
-  if (seq == 0 || seq > files_.size()) return where("chunk ref to a missing segment");
+  if (seq == 0 || seq > files_.size() || versions_[seq - 1] != kVersionBare) {
+    return where("chunk ref to a missing segment");
+  }
   std::string_view d = files_[seq - 1]->Data();
   if (off < kChunkFileHeaderSize || off >= d.size()) return where("chunk ref out of bounds");
   chunkenc::Decoder dec(d.substr(off));
@@ -98,8 +233,11 @@ absl::StatusOr<std::string_view> ChunkReader::Chunk(ChunkRef ref) const {
     return where("truncated chunk");
   }
   if (Crc32c(d.substr(off + start, 1 + len)) != crc) return where("chunk checksum mismatch");
-  if (enc != static_cast<uint8_t>(chunkenc::Encoding::kXor)) return where("unknown chunk encoding");
-  return body;
+  if (!KnownEncoding(enc)) return where("unknown chunk encoding");
+  ChunkData out;
+  out.encoding = static_cast<chunkenc::Encoding>(enc);
+  out.bytes = body;
+  return out;
 }
 
 }  // namespace pharos::tsdb::block

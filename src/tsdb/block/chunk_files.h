@@ -1,10 +1,15 @@
 // Chunk segment files of a block: chunks/000001, 000002, ... each holding
-// many chunks (docs/format/block.md). A chunk is addressed by a 64-bit ref:
-// segment number (1-based) in the high 32 bits, byte offset in the low 32.
+// many chunks (docs/format/block.md). Version 2 segments (written now) hold
+// zstd-compressed frames of chunks; a chunk is addressed by a 64-bit ref:
+// segment number (1-based) in the top 12 bits, the frame's byte offset in
+// the next 32 and the chunk's offset inside the decompressed frame in the
+// low 20. Version 1 segments (read only) hold bare chunks, addressed by
+// segment number << 32 | byte offset.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,12 +25,27 @@ using ChunkRef = uint64_t;
 inline constexpr uint32_t kChunkFileMagic = 0x50484b31;  // "PHK1"
 inline constexpr size_t kChunkFileHeaderSize = 8;        // magic, version, 3 reserved bytes
 inline constexpr uint64_t kDefaultSegmentBytes = 512ull << 20;
+// Uncompressed bytes of chunks the writer gathers into one zstd frame.
+inline constexpr size_t kFrameBytes = 128 << 10;
+// Format limit of a decompressed frame (a chunk's offset in it has 20 bits).
+inline constexpr size_t kMaxFrameBytes = 1 << 20;
+// Decompressed frames a ChunkReader keeps (in bytes; least recently used go).
+inline constexpr size_t kFrameCacheBytes = 4 << 20;
+
+// Parses the frame starting at `off` of a version 2 segment's bytes `seg`
+// and decompresses it into `raw`; `*frame_len` is its encoded length.
+// DataLoss (without the file name) when it is truncated, its checksum does not
+// match or it does not decompress to its stated size.
+absl::Status DecodeFrame(std::string_view seg, uint64_t off, std::string* raw, size_t* frame_len);
+// The chunk at `off` of a decompressed frame: its encoding byte and bytes.
+absl::Status ChunkInFrame(std::string_view raw, uint64_t off, uint8_t* enc, std::string_view* bytes);
 
 // Segment file name for a 1-based segment number: "000001".
 std::string SegmentFileName(uint32_t seq);
 
-// Writes chunks into consecutive segment files of `dir` (which must exist).
-// Finish() syncs and closes them; nothing is durable before.
+// Writes chunks into consecutive version 2 segment files of `dir` (which
+// must exist), kFrameBytes of chunks to a zstd frame. Finish() writes the
+// last frame, syncs and closes the files; nothing is durable before.
 class ChunkWriter {
  public:
   ChunkWriter(disk::Env* env, std::string dir, uint64_t segment_bytes = kDefaultSegmentBytes)
@@ -36,6 +56,7 @@ class ChunkWriter {
 
  private:
   absl::Status Cut();
+  absl::Status FlushFrame();
 
   disk::Env* env_;
   std::string dir_;
@@ -43,22 +64,45 @@ class ChunkWriter {
   uint32_t seq_ = 0;
   std::unique_ptr<disk::WritableFile> file_;
   uint64_t total_ = 0;
+  std::string frame_;       // chunks of the frame being gathered
+  uint64_t frame_off_ = 0;  // where that frame will start in the file
   std::string buf_;
 };
 
-// Maps the segment files of a block's chunks/ directory. Thread-safe
-// (read-only after Open).
+// An encoded chunk: `bytes` stays valid while `hold` (the decompressed
+// frame, or null for a view into the mapping) is kept.
+struct ChunkData {
+  chunkenc::Encoding encoding = chunkenc::Encoding::kXor;
+  std::string_view bytes;
+  std::shared_ptr<const std::string> hold;
+};
+
+// Maps the segment files of a block's chunks/ directory. Thread-safe:
+// decompressed frames are cached (kFrameCacheBytes) under a mutex.
 class ChunkReader {
  public:
   static absl::StatusOr<std::unique_ptr<ChunkReader>> Open(disk::Env* env, const std::string& dir);
-  // The encoded chunk at `ref` (a view into the mapping), after checking
-  // bounds, encoding and CRC; DataLoss naming the file and offset otherwise.
-  absl::StatusOr<std::string_view> Chunk(ChunkRef ref) const;
+  // The encoded chunk at `ref`, after checking bounds, encoding and CRC
+  // (of the chunk in version 1 segments, of its frame in version 2);
+  // DataLoss naming the file and offset otherwise.
+  absl::StatusOr<ChunkData> Chunk(ChunkRef ref) const;
   size_t NumSegments() const { return files_.size(); }
 
  private:
+  absl::StatusOr<std::shared_ptr<const std::string>> Frame(uint32_t seq, uint64_t off) const;
+
+  struct Cached {
+    uint64_t key;  // seq << 32 | frame offset
+    std::shared_ptr<const std::string> raw;
+    uint64_t used;
+  };
   std::string dir_;
   std::vector<std::unique_ptr<disk::ReadOnlyFile>> files_;
+  std::vector<uint8_t> versions_;
+  mutable std::mutex mu_;
+  mutable std::vector<Cached> cache_;
+  mutable size_t cache_bytes_ = 0;
+  mutable uint64_t clock_ = 0;
 };
 
 }  // namespace pharos::tsdb::block

@@ -31,7 +31,7 @@
 namespace pharos::tsdb::chunkenc {
 
 // The encoding byte stored next to a chunk in chunk segment files.
-enum class Encoding : uint8_t { kXor = 1 };
+enum class Encoding : uint8_t { kXor = 1, kColumn = 2 };  // kColumn: column.h, blocks only
 
 // Samples per chunk at which the head and the block writer cut a new chunk.
 inline constexpr int kSamplesPerChunk = 120;
