@@ -28,6 +28,76 @@ uint64_t Bits(double v) {
   return b;
 }
 
+// A label set packed into one allocation: per label, the varint length and
+// bytes of the name, then of the value. A Labels vector costs 64 bytes per
+// label plus a heap block per long string; a series' labels are read only
+// when it is created, compared on creation, queried or logged.
+class PackedLabels {
+ public:
+  explicit PackedLabels(const Labels& l) {
+    std::string buf;
+    for (const auto& p : l) {
+      Put(&buf, p.name);
+      Put(&buf, p.value);
+    }
+    size_ = buf.size();
+    data_ = std::make_unique<char[]>(size_);
+    std::memcpy(data_.get(), buf.data(), size_);
+  }
+
+  Labels Unpack() const {
+    std::vector<Label> out;
+    Reader r{std::string_view(data_.get(), size_)};
+    while (!r.done()) {
+      std::string_view n = r.Next();
+      std::string_view v = r.Next();
+      out.push_back(Label{std::string(n), std::string(v)});
+    }
+    return Labels::FromSorted(std::move(out));
+  }
+
+  bool Equals(const Labels& l) const {
+    Reader r{std::string_view(data_.get(), size_)};
+    for (const auto& p : l) {
+      if (r.done() || r.Next() != p.name || r.Next() != p.value) return false;
+    }
+    return r.done();
+  }
+
+ private:
+  static void Put(std::string* buf, std::string_view s) {
+    uint64_t n = s.size();
+    while (n >= 0x80) {
+      buf->push_back(static_cast<char>(n | 0x80));
+      n >>= 7;
+    }
+    buf->push_back(static_cast<char>(n));
+    buf->append(s);
+  }
+  // Reads what Put wrote (the bytes are our own, so well-formed).
+  struct Reader {
+    std::string_view rest;
+    bool done() const { return rest.empty(); }
+    std::string_view Next() {
+      uint64_t n = 0;
+      int shift = 0;
+      size_t i = 0;
+      for (;; ++i) {
+        auto b = static_cast<uint8_t>(rest[i]);
+        n |= static_cast<uint64_t>(b & 0x7f) << shift;
+        shift += 7;
+        if (b < 0x80) break;
+      }
+      std::string_view out = rest.substr(i + 1, n);
+      rest.remove_prefix(i + 1 + n);
+      return out;
+    }
+  };
+
+  std::unique_ptr<char[]> data_;
+  size_t size_;
+};
+
 struct ChunkRef {
   std::shared_ptr<const chunkenc::XorChunk> chunk;
   int64_t mint = 0;
@@ -35,9 +105,9 @@ struct ChunkRef {
 };
 
 struct MemSeries {
-  MemSeries(uint64_t r, Labels l) : ref(r), labels(std::move(l)) {}
+  MemSeries(uint64_t r, const Labels& l) : ref(r), labels(l) {}
   const uint64_t ref;
-  const Labels labels;
+  const PackedLabels labels;
 
   std::mutex mu;
   std::vector<ChunkRef> closed;                // guarded by mu, by time
@@ -250,7 +320,7 @@ struct Head::Impl {
     std::lock_guard<std::mutex> l(hs.mu);
     auto& bucket = hs.by_hash[h];
     for (const auto& s : bucket) {
-      if (s->labels == labels) {
+      if (s->labels.Equals(labels)) {
         if (pin) s->pins.fetch_add(1);
         *created = false;
         return s;
@@ -405,7 +475,7 @@ void Head::Truncate(int64_t mint) {
           }
         }
         if (gone) {
-          removed.emplace_back(s.ref, s.labels);
+          removed.emplace_back(s.ref, s.labels.Unpack());
           sit = bucket.erase(sit);
         } else {
           ++sit;
@@ -445,7 +515,7 @@ class HeadAppender final : public storage::Appender {
     MemSeries* s = nullptr;
     if (ref != 0) {
       s = im_.Pin(ref);
-      if (s != nullptr && !labels.empty() && labels != s->labels) {
+      if (s != nullptr && !labels.empty() && !s->labels.Equals(labels)) {
         s->pins.fetch_sub(1);
         s = nullptr;
       }
@@ -482,7 +552,7 @@ class HeadAppender final : public storage::Appender {
     }
     if (e != AppendError::kNone) {
       im_.CountRejection(e);
-      return storage::MakeAppendError(e, Describe(s->labels, t));
+      return storage::MakeAppendError(e, Describe(s->labels.Unpack(), t));
     }
     Pending& p = pending_[slot];
     if (verdict == Verdict::kAppend) {
@@ -505,7 +575,7 @@ class HeadAppender final : public storage::Appender {
     if (h_->wal_ != nullptr) {
       std::vector<wal::RefSeries> fresh;
       for (const auto& p : pending_) {
-        if (!p.s->logged.load()) fresh.push_back(wal::RefSeries{p.s->ref, p.s->labels});
+        if (!p.s->logged.load()) fresh.push_back(wal::RefSeries{p.s->ref, p.s->labels.Unpack()});
       }
       std::sort(fresh.begin(), fresh.end(), [](const auto& a, const auto& b) { return a.ref < b.ref; });
       std::vector<std::string> payloads;
@@ -879,7 +949,7 @@ class HeadQuerier final : public storage::Querier {
         }
       }
       if (snap->chunks.empty() && snap->ooo.empty()) continue;
-      auto hs = std::make_unique<HeadSeries>(s->labels, std::move(snap), mint_, maxt_);
+      auto hs = std::make_unique<HeadSeries>(s->labels.Unpack(), std::move(snap), mint_, maxt_);
       if (!hs->Iterator()->Next()) continue;  // chunks overlap the range but no sample falls in it
       out.push_back(std::move(hs));
     }
