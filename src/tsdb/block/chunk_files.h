@@ -30,7 +30,7 @@ inline constexpr size_t kFrameBytes = 128 << 10;
 // Format limit of a decompressed frame (a chunk's offset in it has 20 bits).
 inline constexpr size_t kMaxFrameBytes = 1 << 20;
 // Decompressed frames a ChunkReader keeps (in bytes; least recently used go).
-inline constexpr size_t kFrameCacheBytes = 4 << 20;
+inline constexpr size_t kFrameCacheBytes = 2 << 20;
 
 // Parses the frame starting at `off` of a version 2 segment's bytes `seg`
 // and decompresses it into `raw`; `*frame_len` is its encoded length.
