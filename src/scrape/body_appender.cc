@@ -17,6 +17,8 @@ constexpr std::string_view kExportedPrefix = "exported_";
 
 std::string Trunc50(std::string_view s) { return std::string(s.substr(0, 50)); }
 
+const Labels kNoLabels;
+
 }  // namespace
 
 Labels MergeTargetLabels(const Labels& sample, const Labels& target, bool honor_labels) {
@@ -108,10 +110,38 @@ void BodyAppender::CountAppendError(const absl::Status& s, AppendStats* stats) c
   }
 }
 
+absl::StatusOr<Labels> BodyAppender::LabelsOfCached(std::string_view raw) {
+  std::string body = absl::StrCat(AV(raw), " 0\n");
+  if (format_ == textparse::Format::kOpenMetrics) body += "# EOF\n";
+  textparse::Parser p(format_, body);
+  if (p.Next() != textparse::Entry::kSeries) {
+    return absl::InternalError(absl::StrCat("cached series no longer parses: ", AV(raw)));
+  }
+  Labels parsed;
+  p.Labels(&parsed);
+  Labels out;
+  ASSIGN_OR_RETURN(bool keep, BuildLabels(parsed, &out));
+  if (!keep) return absl::InternalError(absl::StrCat("cached series is now dropped: ", AV(raw)));
+  return out;
+}
+
+absl::StatusOr<storage::SeriesRef> BodyAppender::AppendCached(storage::Appender* app, std::string_view raw,
+                                                              ScrapeCache::Entry* e, int64_t t, double v) {
+  // By ref alone: the store need not compare label sets.
+  auto ref = app->Append(e->ref, kNoLabels, t, v);
+  if (!ref.ok() && storage::GetAppendError(ref.status()) == storage::AppendError::kInvalidLabels) {
+    ASSIGN_OR_RETURN(Labels labels, LabelsOfCached(raw));
+    ref = app->Append(0, labels, t, v);
+  }
+  if (ref.ok()) e->ref = *ref;
+  return ref;
+}
+
 absl::Status BodyAppender::ParseAndAppend(std::string_view body, std::string_view content_type, int64_t ts_ms,
                                           storage::Appender* app, AppendStats* stats) {
   cache_.BeginScrape();
   auto parser = textparse::Parser::ForContentType(content_type, body);
+  format_ = parser.format();
   std::string scratch;
   const uint64_t sample_limit = opts_.limits.sample_limit;
   for (;;) {
@@ -134,11 +164,11 @@ absl::Status BodyAppender::ParseAndAppend(std::string_view body, std::string_vie
       case textparse::Entry::kSeries: {
         ++stats->scraped;
         std::string_view raw = parser.Series();
-        if (cache_.IsDropped(raw)) break;
+        ScrapeCache::Entry* ce = cache_.Get(raw);
+        if (ce == nullptr && cache_.IsDropped(raw)) break;
         const bool explicit_ts = opts_.honor_timestamps && parser.HasTimestamp();
         const int64_t t = explicit_ts ? parser.Timestamp() : ts_ms;
         const double v = parser.Value();
-        ScrapeCache::Entry* ce = cache_.Get(raw);
         absl::StatusOr<storage::SeriesRef> ref;
         if (ce == nullptr) {
           parser.Labels(&parsed_);
@@ -150,12 +180,11 @@ absl::Status BodyAppender::ParseAndAppend(std::string_view body, std::string_vie
           }
           ref = app->Append(0, final_labels, t, v);
           if (ref.ok()) {
-            ce = cache_.Add(raw, *ref, std::move(final_labels));
+            ce = cache_.Add(raw, *ref);
             ++stats->series_added;
           }
         } else {
-          ref = app->Append(ce->ref, ce->labels, t, v);
-          if (ref.ok()) ce->ref = *ref;
+          ref = AppendCached(app, raw, ce, t, v);
         }
         if (!ref.ok()) {
           if (storage::GetAppendError(ref.status()) == storage::AppendError::kNone) return ref.status();
@@ -172,8 +201,8 @@ absl::Status BodyAppender::ParseAndAppend(std::string_view body, std::string_vie
     }
   }
 done:
-  cache_.ForEachStale([&](ScrapeCache::Entry& e) {
-    auto r = app->Append(e.ref, e.labels, ts_ms, storage::StaleNaN());
+  cache_.ForEachStale([&](std::string_view raw, ScrapeCache::Entry& e) {
+    auto r = AppendCached(app, raw, &e, ts_ms, storage::StaleNaN());
     if (r.ok()) ++stats->stale_markers;
   });
   return absl::OkStatus();
@@ -201,8 +230,8 @@ absl::Status BodyAppender::AppendBody(std::string_view body, std::string_view co
 
 absl::Status BodyAppender::AppendFailure(int64_t ts_ms) {
   auto app = storage_->NewAppender();
-  cache_.ForEachLive([&](ScrapeCache::Entry& e) {
-    (void)app->Append(e.ref, e.labels, ts_ms, storage::StaleNaN());
+  cache_.ForEachLive([&](std::string_view raw, ScrapeCache::Entry& e) {
+    (void)AppendCached(app.get(), raw, &e, ts_ms, storage::StaleNaN());
   });
   cache_.EndScrape(false);
   return app->Commit();
@@ -234,8 +263,8 @@ absl::Status BodyAppender::AppendReport(int64_t ts_ms, bool up, double duration_
 
 absl::Status BodyAppender::AppendEndOfTarget(int64_t ts_ms) {
   auto app = storage_->NewAppender();
-  cache_.ForEachLive([&](ScrapeCache::Entry& e) {
-    (void)app->Append(e.ref, e.labels, ts_ms, storage::StaleNaN());
+  cache_.ForEachLive([&](std::string_view raw, ScrapeCache::Entry& e) {
+    (void)AppendCached(app.get(), raw, &e, ts_ms, storage::StaleNaN());
   });
   for (auto& [labels, ref] : report_refs_) (void)app->Append(ref, labels, ts_ms, storage::StaleNaN());
   cache_.EndScrape(false);

@@ -18,6 +18,7 @@
 #include "common/labels.h"
 #include "config/scrape_config.h"
 #include "scrape/scrape_cache.h"
+#include "scrape/textparse/entry.h"
 #include "storage/appender.h"
 
 namespace pharos::scrape {
@@ -73,12 +74,20 @@ class BodyAppender {
   // Returns false (and leaves *out empty) when metric relabeling drops it.
   absl::StatusOr<bool> BuildLabels(const Labels& parsed, Labels* out);
   absl::Status CheckLimits(const Labels& l) const;
+  // Appends a sample of a cached series: by ref, or by its labels derived
+  // again from its raw bytes when the store no longer knows the ref.
+  absl::StatusOr<storage::SeriesRef> AppendCached(storage::Appender* app, std::string_view raw,
+                                                  ScrapeCache::Entry* e, int64_t t, double v);
+  // The final labels of a cached series (as BuildLabels made them).
+  absl::StatusOr<Labels> LabelsOfCached(std::string_view raw);
   void CountAppendError(const absl::Status& s, AppendStats* stats) const;
 
   storage::Appendable* storage_;
   BodyAppenderOptions opts_;
   ScrapeCache cache_;
   std::vector<std::pair<Labels, storage::SeriesRef>> report_refs_;  // synthetic series
+  // Format of the last body: cached raw series are re-read with it.
+  textparse::Format format_ = textparse::Format::kPrometheusText;
   Labels parsed_;       // scratch
   LabelsBuilder builder_;  // scratch
 };

@@ -4,24 +4,23 @@
 
 namespace pharos::scrape {
 
-ScrapeCache::Entry* ScrapeCache::Add(std::string_view raw, storage::SeriesRef ref, Labels labels) {
+ScrapeCache::Entry* ScrapeCache::Add(std::string_view raw, storage::SeriesRef ref) {
   Entry& e = series_[std::string(raw)];
   e.ref = ref;
-  e.labels = std::move(labels);
   return &e;
 }
 
-void ScrapeCache::ForEachStale(const std::function<void(Entry&)>& fn) {
+void ScrapeCache::ForEachStale(const std::function<void(std::string_view raw, Entry&)>& fn) {
   if (last_success_iter_ == 0) return;
   for (auto& [raw, e] : series_) {
-    if (e.live_iter == last_success_iter_ && e.seen_iter != iter_) fn(e);
+    if (e.live_iter == last_success_iter_ && e.seen_iter != iter_) fn(raw, e);
   }
 }
 
-void ScrapeCache::ForEachLive(const std::function<void(Entry&)>& fn) {
+void ScrapeCache::ForEachLive(const std::function<void(std::string_view raw, Entry&)>& fn) {
   if (last_success_iter_ == 0) return;
   for (auto& [raw, e] : series_) {
-    if (e.live_iter == last_success_iter_) fn(e);
+    if (e.live_iter == last_success_iter_) fn(raw, e);
   }
 }
 

@@ -1,8 +1,11 @@
 // ScrapeCache: what one target's scrape loop remembers between scrapes.
 //
 // - For each series line seen (keyed by its raw bytes as the parser returns
-//   them), the storage ref and final labels, so a steady-state scrape appends
-//   by ref without parsing labels, relabeling or hashing a label set.
+//   them), the storage ref, so a steady-state scrape appends by ref without
+//   parsing labels, relabeling or hashing a label set. The final labels are
+//   not kept (they cost more memory than the rest of the entry): when the
+//   store no longer knows a ref, the caller derives them again from the raw
+//   bytes (BodyAppender).
 // - Lines whose series metric relabeling dropped, so they are skipped cheaply.
 // - Which series were seen in the previous scrape, to write staleness markers
 //   for those that are gone.
@@ -37,7 +40,6 @@ class ScrapeCache {
  public:
   struct Entry {
     storage::SeriesRef ref = 0;
-    Labels labels;          // final labels (after target labels and metric relabeling)
     uint64_t seen_iter = 0;   // scrape in progress saw it (staleness-tracked samples only)
     uint64_t live_iter = 0;   // last successful scrape that saw it (staleness-tracked)
     uint64_t last_touch = 0;  // last scrape that saw it at all (for eviction)
@@ -55,7 +57,7 @@ class ScrapeCache {
   bool IsDropped(std::string_view raw) const { return dropped_.contains(AV(raw)); }
 
   // Adds (or replaces) the entry of a raw series.
-  Entry* Add(std::string_view raw, storage::SeriesRef ref, Labels labels);
+  Entry* Add(std::string_view raw, storage::SeriesRef ref);
   void AddDropped(std::string_view raw) { dropped_.insert(std::string(raw)); }
 
   // Marks the entry seen in this scrape; `track_staleness` false leaves it
@@ -68,10 +70,10 @@ class ScrapeCache {
 
   // Series seen in the previous scrape and not in this one: they get a
   // staleness marker. Call after the scrape's samples were appended.
-  void ForEachStale(const std::function<void(Entry&)>& fn);
+  void ForEachStale(const std::function<void(std::string_view raw, Entry&)>& fn);
   // Every series seen in the last successful scrape (for a target that goes
   // away or a scrape that fails).
-  void ForEachLive(const std::function<void(Entry&)>& fn);
+  void ForEachLive(const std::function<void(std::string_view raw, Entry&)>& fn);
 
   // Ends a scrape. After a success, remembers it as the one staleness is
   // computed against, and now and then forgets entries not seen for a while.

@@ -28,6 +28,76 @@ uint64_t Bits(double v) {
   return b;
 }
 
+// A label set packed into one allocation: per label, the varint length and
+// bytes of the name, then of the value. A Labels vector costs 64 bytes per
+// label plus a heap block per long string; a series' labels are read only
+// when it is created, compared on creation, queried or logged.
+class PackedLabels {
+ public:
+  explicit PackedLabels(const Labels& l) {
+    std::string buf;
+    for (const auto& p : l) {
+      Put(&buf, p.name);
+      Put(&buf, p.value);
+    }
+    size_ = buf.size();
+    data_ = std::make_unique<char[]>(size_);
+    std::memcpy(data_.get(), buf.data(), size_);
+  }
+
+  Labels Unpack() const {
+    std::vector<Label> out;
+    Reader r{std::string_view(data_.get(), size_)};
+    while (!r.done()) {
+      std::string_view n = r.Next();
+      std::string_view v = r.Next();
+      out.push_back(Label{std::string(n), std::string(v)});
+    }
+    return Labels::FromSorted(std::move(out));
+  }
+
+  bool Equals(const Labels& l) const {
+    Reader r{std::string_view(data_.get(), size_)};
+    for (const auto& p : l) {
+      if (r.done() || r.Next() != p.name || r.Next() != p.value) return false;
+    }
+    return r.done();
+  }
+
+ private:
+  static void Put(std::string* buf, std::string_view s) {
+    uint64_t n = s.size();
+    while (n >= 0x80) {
+      buf->push_back(static_cast<char>(n | 0x80));
+      n >>= 7;
+    }
+    buf->push_back(static_cast<char>(n));
+    buf->append(s);
+  }
+  // Reads what Put wrote (the bytes are our own, so well-formed).
+  struct Reader {
+    std::string_view rest;
+    bool done() const { return rest.empty(); }
+    std::string_view Next() {
+      uint64_t n = 0;
+      int shift = 0;
+      size_t i = 0;
+      for (;; ++i) {
+        auto b = static_cast<uint8_t>(rest[i]);
+        n |= static_cast<uint64_t>(b & 0x7f) << shift;
+        shift += 7;
+        if (b < 0x80) break;
+      }
+      std::string_view out = rest.substr(i + 1, n);
+      rest.remove_prefix(i + 1 + n);
+      return out;
+    }
+  };
+
+  std::unique_ptr<char[]> data_;
+  size_t size_;
+};
+
 struct ChunkRef {
   std::shared_ptr<const chunkenc::XorChunk> chunk;
   int64_t mint = 0;
@@ -35,9 +105,9 @@ struct ChunkRef {
 };
 
 struct MemSeries {
-  MemSeries(uint64_t r, Labels l) : ref(r), labels(std::move(l)) {}
+  MemSeries(uint64_t r, const Labels& l) : ref(r), labels(l) {}
   const uint64_t ref;
-  const Labels labels;
+  const PackedLabels labels;
 
   std::mutex mu;
   std::vector<ChunkRef> closed;                // guarded by mu, by time
@@ -47,6 +117,11 @@ struct MemSeries {
   std::vector<Sample> ooo;                     // guarded by mu; sorted, unique t, not in chunks
   int64_t max_t = INT64_MIN;                   // guarded by mu: newest in-order sample
   uint64_t last_bits = 0;                      // guarded by mu
+  // The open batch that holds the series at `batch_slot` of its list
+  // (HeadAppender::Slot), so a batch finds its own entry without a lookup;
+  // 0 when none (or when the batch that set it has ended).
+  uint64_t batch_id = 0;                       // guarded by mu
+  uint32_t batch_slot = 0;                     // guarded by mu
 
   // Open batches that reference the series; it is not garbage-collected
   // while > 0. Incremented only under its hash or ref stripe lock.
@@ -158,14 +233,51 @@ struct Head::Impl {
     std::mutex mu;
     absl::flat_hash_map<uint64_t, std::vector<std::shared_ptr<MemSeries>>> by_hash;
   };
+  // Series by reference: refs are handed out densely, so each stripe keeps
+  // its series (ref % kStripes) in a vector indexed by ref / kStripes, from
+  // `base` on (Truncate drops the prefix once it is empty): a lookup is an
+  // index, not a hash probe.
   struct RefStripe {
     std::mutex mu;
-    absl::flat_hash_map<uint64_t, std::shared_ptr<MemSeries>> by_ref;
+    uint64_t base = 0;
+    std::vector<std::shared_ptr<MemSeries>> slots;
+
+    std::shared_ptr<MemSeries>* Find(uint64_t ref) {
+      uint64_t i = ref / kStripes;
+      if (i < base || i - base >= slots.size()) return nullptr;
+      auto& p = slots[i - base];
+      return p ? &p : nullptr;
+    }
+    void Put(uint64_t ref, std::shared_ptr<MemSeries> s) {
+      uint64_t i = ref / kStripes;
+      if (slots.empty()) base = i;
+      if (i < base) {
+        slots.insert(slots.begin(), base - i, nullptr);
+        base = i;
+      }
+      if (i - base >= slots.size()) slots.resize(i - base + 1);
+      slots[i - base] = std::move(s);
+    }
+    void Erase(uint64_t ref) {
+      if (auto* p = Find(ref)) p->reset();
+    }
+    // Drops the empty prefix when it is most of the vector.
+    void Compact() {
+      size_t lead = 0;
+      while (lead < slots.size() && !slots[lead]) ++lead;
+      if (lead == slots.size()) {
+        slots.clear();
+      } else if (lead > 64 && lead * 2 > slots.size()) {
+        slots.erase(slots.begin(), slots.begin() + lead);
+        base += lead;
+      }
+    }
   };
   HashStripe hash[kStripes];
   RefStripe refs[kStripes];
   MemPostings postings;
   std::atomic<uint64_t> next_ref{1};
+  std::atomic<uint64_t> next_batch_id{1};
   std::atomic<int64_t> min_time{INT64_MAX};
 
   std::atomic<uint64_t> series{0}, series_created{0}, series_removed{0}, samples_appended{0}, ooo_appended{0},
@@ -182,13 +294,22 @@ struct Head::Impl {
     }
   }
 
-  std::shared_ptr<MemSeries> GetByRef(uint64_t ref, bool pin) {
+  std::shared_ptr<MemSeries> GetByRef(uint64_t ref) {
     RefStripe& st = refs[ref % kStripes];
     std::lock_guard<std::mutex> l(st.mu);
-    auto it = st.by_ref.find(ref);
-    if (it == st.by_ref.end()) return nullptr;
-    if (pin) it->second->pins.fetch_add(1);
-    return it->second;
+    auto* p = st.Find(ref);
+    return p ? *p : nullptr;
+  }
+
+  // The series of `ref` pinned (a pinned series is not removed, so the
+  // pointer stays valid until unpinned), or null.
+  MemSeries* Pin(uint64_t ref) {
+    RefStripe& st = refs[ref % kStripes];
+    std::lock_guard<std::mutex> l(st.mu);
+    auto* p = st.Find(ref);
+    if (p == nullptr) return nullptr;
+    (*p)->pins.fetch_add(1);
+    return p->get();
   }
 
   // Finds or creates the series; `want_ref` (replay) asks for a reference.
@@ -199,7 +320,7 @@ struct Head::Impl {
     std::lock_guard<std::mutex> l(hs.mu);
     auto& bucket = hs.by_hash[h];
     for (const auto& s : bucket) {
-      if (s->labels == labels) {
+      if (s->labels.Equals(labels)) {
         if (pin) s->pins.fetch_add(1);
         *created = false;
         return s;
@@ -219,7 +340,7 @@ struct Head::Impl {
     {
       RefStripe& rs = refs[ref % kStripes];
       std::lock_guard<std::mutex> rl(rs.mu);
-      rs.by_ref[ref] = s;
+      rs.Put(ref, s);
     }
     postings.Add(ref, labels);
     ++series;
@@ -260,7 +381,9 @@ struct Head::Impl {
       std::vector<std::shared_ptr<MemSeries>> v;
       {
         std::lock_guard<std::mutex> l(rs.mu);
-        for (const auto& [r, s] : rs.by_ref) v.push_back(s);
+        for (const auto& s : rs.slots) {
+          if (s) v.push_back(s);
+        }
       }
       for (const auto& s : v) f(*s);
     }
@@ -288,7 +411,7 @@ int64_t Head::MinTime() const {
   return std::max(m, truncated_before_.load());
 }
 
-bool Head::IsLive(uint64_t ref) const { return impl_->GetByRef(ref, false) != nullptr; }
+bool Head::IsLive(uint64_t ref) const { return impl_->GetByRef(ref) != nullptr; }
 
 HeadStats Head::Stats() const {
   const Impl& i = *impl_;
@@ -347,12 +470,12 @@ void Head::Truncate(int64_t mint) {
           std::lock_guard<std::mutex> rl(rs.mu);
           // Re-check under the ref stripe: GetByRef pins under it.
           if (s.pins.load() == 0) {
-            rs.by_ref.erase(s.ref);
+            rs.Erase(s.ref);
             gone = true;
           }
         }
         if (gone) {
-          removed.emplace_back(s.ref, s.labels);
+          removed.emplace_back(s.ref, s.labels.Unpack());
           sit = bucket.erase(sit);
         } else {
           ++sit;
@@ -363,6 +486,12 @@ void Head::Truncate(int64_t mint) {
       } else {
         ++bit;
       }
+    }
+  }
+  if (!removed.empty()) {
+    for (auto& rs : im.refs) {
+      std::lock_guard<std::mutex> rl(rs.mu);
+      rs.Compact();
     }
   }
   im.postings.Delete(removed);
@@ -377,30 +506,21 @@ void Head::Truncate(int64_t mint) {
 
 class HeadAppender final : public storage::Appender {
  public:
-  explicit HeadAppender(Head* h) : h_(h), im_(*h->impl_) {}
+  explicit HeadAppender(Head* h) : h_(h), im_(*h->impl_), id_(im_.next_batch_id.fetch_add(1)) {}
   ~HeadAppender() override { Release(); }
 
   absl::StatusOr<storage::SeriesRef> Append(storage::SeriesRef ref, const Labels& labels, int64_t t,
                                             double v) override {
-    std::shared_ptr<MemSeries> s;
-    bool pinned_now = false;
+    // The series, pinned: by ref, else by labels (created when new).
+    MemSeries* s = nullptr;
     if (ref != 0) {
-      if (auto it = batch_.find(ref); it != batch_.end()) {
-        if (labels.empty() || labels == it->second.s->labels) s = it->second.s;
-      }
-      if (!s) {
-        s = im_.GetByRef(ref, true);
-        if (s) {
-          pinned_now = true;
-          if (!labels.empty() && labels != s->labels) {
-            s->pins.fetch_sub(1);
-            s.reset();
-            pinned_now = false;
-          }
-        }
+      s = im_.Pin(ref);
+      if (s != nullptr && !labels.empty() && !s->labels.Equals(labels)) {
+        s->pins.fetch_sub(1);
+        s = nullptr;
       }
     }
-    if (!s) {
+    if (s == nullptr) {
       if (labels.empty()) {
         im_.CountRejection(AppendError::kInvalidLabels);
         return storage::MakeAppendError(AppendError::kInvalidLabels,
@@ -412,17 +532,16 @@ class HeadAppender final : public storage::Appender {
         return clean.status();
       }
       bool created;
-      s = im_.GetOrCreate(*clean, true, 0, &created);
-      pinned_now = true;
+      s = im_.GetOrCreate(*clean, true, 0, &created).get();
     }
-    auto [it, inserted] = batch_.try_emplace(s->ref, Pending{s});
-    if (!inserted && pinned_now) s->pins.fetch_sub(1);
-    Pending& p = it->second;
 
     Verdict verdict;
     AppendError e;
+    uint32_t slot;
     {
       std::lock_guard<std::mutex> l(s->mu);
+      slot = AddPinnedLocked(s);
+      const Pending& p = pending_[slot];
       int64_t max_t = s->max_t;
       uint64_t last = s->last_bits;
       if (p.any && p.last_t > max_t) {
@@ -433,14 +552,18 @@ class HeadAppender final : public storage::Appender {
     }
     if (e != AppendError::kNone) {
       im_.CountRejection(e);
-      return storage::MakeAppendError(e, Describe(s->labels, t));
+      return storage::MakeAppendError(e, Describe(s->labels.Unpack(), t));
     }
+    Pending& p = pending_[slot];
     if (verdict == Verdict::kAppend) {
       p.any = true;
       p.last_t = t;
       p.last_bits = Bits(v);
     }
-    if (verdict != Verdict::kNoop) samples_.push_back(wal::RefSample{s->ref, t, v});
+    if (verdict != Verdict::kNoop) {
+      samples_.push_back(wal::RefSample{s->ref, t, v});
+      sample_slots_.push_back(slot);
+    }
     return s->ref;
   }
 
@@ -451,8 +574,8 @@ class HeadAppender final : public storage::Appender {
     }
     if (h_->wal_ != nullptr) {
       std::vector<wal::RefSeries> fresh;
-      for (const auto& [ref, p] : batch_) {
-        if (!p.s->logged.load()) fresh.push_back(wal::RefSeries{ref, p.s->labels});
+      for (const auto& p : pending_) {
+        if (!p.s->logged.load()) fresh.push_back(wal::RefSeries{p.s->ref, p.s->labels.Unpack()});
       }
       std::sort(fresh.begin(), fresh.end(), [](const auto& a, const auto& b) { return a.ref < b.ref; });
       std::vector<std::string> payloads;
@@ -476,14 +599,15 @@ class HeadAppender final : public storage::Appender {
         Release();
         return s;
       }
-      for (const auto& r : fresh) batch_[r.ref].s->logged.store(true);
+      for (auto& p : pending_) p.s->logged.store(true);
     }
     { std::lock_guard<std::mutex> gate(h_->apply_gate_); }
     std::shared_lock<std::shared_mutex> applying(h_->apply_mu_);
     Limits lim = LimitsNow();
     int64_t max_seen = INT64_MIN;
-    for (const auto& rs : samples_) {
-      MemSeries& s = *batch_[rs.ref].s;
+    for (size_t i = 0; i < samples_.size(); ++i) {
+      const wal::RefSample& rs = samples_[i];
+      MemSeries& s = *pending_[sample_slots_[i]].s;
       std::lock_guard<std::mutex> l(s.mu);
       Verdict verdict;
       // The head may have changed since Append (another batch committed in
@@ -507,27 +631,63 @@ class HeadAppender final : public storage::Appender {
   void Rollback() override { Release(); }
 
  private:
+  // A series of the batch, pinned until the batch ends.
   struct Pending {
-    std::shared_ptr<MemSeries> s;
+    MemSeries* s;
     bool any = false;  // the batch holds in-order samples for it
     int64_t last_t = 0;
     uint64_t last_bits = 0;
   };
+
+  // Adds a series pinned by the caller to the batch (or drops the extra pin
+  // when the batch has it already); returns its slot. The series remembers
+  // its slot (batch_id/batch_slot) when no other open batch holds it (its
+  // only pin is ours), so the usual case needs no lookup; otherwise the
+  // batch's index_ maps it.
+  // Holds s->mu.
+  uint32_t AddPinnedLocked(MemSeries* s) {
+    if (s->batch_id == id_) {
+      s->pins.fetch_sub(1);
+      return s->batch_slot;
+    }
+    if (!index_.empty()) {
+      if (auto it = index_.find(s->ref); it != index_.end()) {
+        s->pins.fetch_sub(1);
+        return it->second;
+      }
+    }
+    const auto slot = static_cast<uint32_t>(pending_.size());
+    pending_.push_back(Pending{s});
+    if (s->pins.load() == 1) {
+      s->batch_id = id_;
+      s->batch_slot = slot;
+    } else {
+      index_.emplace(s->ref, slot);
+    }
+    return slot;
+  }
 
   Limits LimitsNow() const {
     return Limits{h_->min_valid_time_.load(), h_->max_time_.load(), h_->ooo_window_ms_.load(), false};
   }
 
   void Release() {
-    for (auto& [ref, p] : batch_) p.s->pins.fetch_sub(1);
-    batch_.clear();
+    for (auto& p : pending_) p.s->pins.fetch_sub(1);
+    pending_.clear();
+    // A later batch of this appender must not match series tagged by this one.
+    id_ = im_.next_batch_id.fetch_add(1);
+    index_.clear();
     samples_.clear();
+    sample_slots_.clear();
   }
 
   Head* h_;
   Head::Impl& im_;
-  absl::flat_hash_map<uint64_t, Pending> batch_;
+  uint64_t id_;  // of the open batch (Release starts a new one)
+  std::vector<Pending> pending_;
+  absl::flat_hash_map<uint64_t, uint32_t> index_;  // ref → slot in pending_
   std::vector<wal::RefSample> samples_;
+  std::vector<uint32_t> sample_slots_;  // per sample, its series' slot
 };
 
 std::unique_ptr<storage::Appender> Head::NewAppender() { return std::make_unique<HeadAppender>(this); }
@@ -771,7 +931,7 @@ class HeadQuerier final : public storage::Querier {
     if (mint_ > maxt_) return out;
     Head::Impl& im = *h_->impl_;
     for (uint64_t ref : im.postings.Select(matchers)) {
-      auto s = im.GetByRef(ref, false);
+      auto s = im.GetByRef(ref);
       if (!s) continue;
       auto snap = std::make_shared<Snapshot>();
       {
@@ -789,7 +949,7 @@ class HeadQuerier final : public storage::Querier {
         }
       }
       if (snap->chunks.empty() && snap->ooo.empty()) continue;
-      auto hs = std::make_unique<HeadSeries>(s->labels, std::move(snap), mint_, maxt_);
+      auto hs = std::make_unique<HeadSeries>(s->labels.Unpack(), std::move(snap), mint_, maxt_);
       if (!hs->Iterator()->Next()) continue;  // chunks overlap the range but no sample falls in it
       out.push_back(std::move(hs));
     }
