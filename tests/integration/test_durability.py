@@ -44,8 +44,9 @@ class Writer(threading.Thread):
                 time.sleep(0.01)
 
 
-def stored(p, metric, series_index, window_s):
-    r = p.query(f'{metric}{{series="{series_index}"}}[{window_s}s]')
+def stored(p, metric, series_index, window_s, at_s=None):
+    """Samples of one series in the window ending at `at_s` (now by default)."""
+    r = p.query(f'{metric}{{series="{series_index}"}}[{window_s}s]', time_s=at_s)
     assert r["status"] == "success", r
     out = []
     for s in r["data"]["result"]:
@@ -74,11 +75,14 @@ class DurabilityTest(IntegrationTest):
         w.join(10)
         total_acked = sum(len(v) for v in w.acked.values())
         self.assertGreater(total_acked, 1000, "the writer made progress across restarts")
-        # The range ends now: it must reach back to the oldest acknowledged sample.
-        window = int((time.time() * 1000 - min(t for v in w.acked.values() for t, _ in v)) / 1000) + 60
+        # The writer's timestamps advance 10 ms per request, faster than the
+        # clock when requests are quick: read at the newest one, with a range
+        # reaching back to the oldest.
+        at_s = w.ts / 1000 + 1
+        window = int(at_s - min(t for v in w.acked.values() for t, _ in v) / 1000) + 60
         missing = 0
         for i, acked in w.acked.items():
-            have = set(stored(p, w.metric, i, window))
+            have = set(stored(p, w.metric, i, window, at_s))
             missing += sum(1 for s in acked if s not in have)
         self.assertEqual(missing, 0, f"{missing} of {total_acked} acknowledged samples lost")
         print(f"\nacknowledged {total_acked} samples in {w.attempted} requests over 20 kill -9 cycles; "
@@ -117,6 +121,6 @@ class DurabilityTest(IntegrationTest):
         w.join(10)
         window = 3600
         for i in (0, 199):
-            have = set(stored(p, w.metric, i, window))
+            have = set(stored(p, w.metric, i, window, w.ts / 1000 + 1))
             lost = [s for s in w.acked.get(i, []) if s not in have]
             self.assertEqual(lost, [], f"series {i}: acknowledged samples lost")
