@@ -23,7 +23,7 @@ test_pkgs=(
   prometheus-blackbox-exporter
   postgresql redis-server
   chromium chromium-driver
-  procps iproute2 curl
+  procps iproute2 curl openssl
 )
 
 want=("${build_pkgs[@]}")
