@@ -1,5 +1,7 @@
 #include "template/prometheus_funcs.h"
 
+#include "common/host_port.h"
+
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -42,27 +44,6 @@ absl::Status NotSample(const Value& v) {
   return absl::InvalidArgumentError("wrong type for value; expected *template.sample; got " + v.TypeName());
 }
 
-// net.SplitHostPort.
-bool SplitHostPort(std::string_view hp, std::string* host, std::string* port) {
-  size_t i = hp.rfind(':');
-  if (i == std::string_view::npos) return false;
-  size_t j = 0, k = 0;
-  if (!hp.empty() && hp[0] == '[') {
-    size_t end = hp.find(']');
-    if (end == std::string_view::npos) return false;
-    if (end + 1 != i) return false;
-    *host = std::string(hp.substr(1, end - 1));
-    j = 1;
-    k = end + 1;
-  } else {
-    *host = std::string(hp.substr(0, i));
-    if (host->find(':') != std::string::npos) return false;
-  }
-  if (hp.substr(j).find('[') != std::string_view::npos) return false;
-  if (hp.substr(k).find(']') != std::string_view::npos) return false;
-  *port = std::string(hp.substr(i + 1));
-  return true;
-}
 
 bool IsIP(const std::string& s) {
   unsigned char buf[16];
@@ -306,16 +287,17 @@ void AddPrometheusFuncs(TemplateSet& set, PrometheusFuncsOptions options) {
   m["args"] = args;
 
   m["stripPort"] = StringFunc([](std::string_view hp) {
-    std::string host, port;
+    std::string_view host, port;
     if (!SplitHostPort(hp, &host, &port)) return std::string(hp);
-    return host;
+    return std::string(host);
   });
   m["stripDomain"] = StringFunc([](std::string_view hp) {
-    std::string host, port;
-    if (!SplitHostPort(hp, &host, &port)) {
-      host = std::string(hp);
-      port.clear();
+    std::string_view host_view, port_view;
+    if (!SplitHostPort(hp, &host_view, &port_view)) {
+      host_view = hp;
+      port_view = {};
     }
+    std::string host(host_view), port(port_view);
     if (IsIP(host)) return std::string(hp);
     host = host.substr(0, host.find('.'));
     if (!port.empty()) {

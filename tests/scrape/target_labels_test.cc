@@ -1,4 +1,5 @@
 #include "scrape/relabel/target_labels.h"
+#include "common/host_port.h"
 
 #include <gtest/gtest.h>
 

@@ -79,7 +79,6 @@ Labels PublicLabels(const Labels& target_labels);
 // value of <name> (or adding it), encoded as Go's url.Values.Encode.
 std::string TargetUrl(const Labels& target_labels, const config::ScrapeConfig& cfg);
 
-// Go's net.SplitHostPort: false when `hostport` has no port or is malformed.
-bool SplitHostPort(std::string_view hostport, std::string_view* host, std::string_view* port);
+// SplitHostPort (Go's net.SplitHostPort) is in common/host_port.h.
 
 }  // namespace pharos::relabel
