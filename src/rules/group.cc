@@ -1,5 +1,7 @@
 #include "rules/group.h"
 
+#include "common/status_macros.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -91,18 +93,24 @@ absl::StatusOr<promql::QueryResult> Group::Query(const promql::Expr& e, int64_t 
   return opts_.engine->InstantQuery(*opts_.queryable, e, t);
 }
 
-absl::Status Group::EvalRecording(Rule& r, int64_t t, std::vector<std::pair<Labels, double>>* out) {
-  auto res = Query(*r.expr_, t);
+absl::Status Group::QuerySamples(const promql::Expr& e, int64_t t,
+                                 std::vector<std::pair<Labels, double>>* samples) {
+  auto res = Query(e, t);
   if (!res.ok()) return res.status();
-  std::vector<std::pair<Labels, double>> samples;
   if (res->type == promql::ResultType::kScalar) {
-    samples.emplace_back(Labels{}, res->scalar.v);
+    samples->emplace_back(Labels{}, res->scalar.v);
   } else if (res->type == promql::ResultType::kVector) {
     for (const auto& s : res->series)
-      if (!s.points.empty()) samples.emplace_back(s.labels, s.points.back().v);
+      if (!s.points.empty()) samples->emplace_back(s.labels, s.points.back().v);
   } else {
     return absl::InvalidArgumentError("rule result is not a vector or scalar");
   }
+  return absl::OkStatus();
+}
+
+absl::Status Group::EvalRecording(Rule& r, int64_t t, std::vector<std::pair<Labels, double>>* out) {
+  std::vector<std::pair<Labels, double>> samples;
+  RETURN_IF_ERROR(QuerySamples(*r.expr_, t, &samples));
   std::map<Labels, bool> seen;
   for (auto& [l, v] : samples) {
     LabelsBuilder b;
@@ -124,17 +132,8 @@ absl::Status Group::EvalRecording(Rule& r, int64_t t, std::vector<std::pair<Labe
 }
 
 absl::Status Group::EvalAlerting(Rule& r, int64_t t, std::vector<std::pair<Labels, double>>* out) {
-  auto res = Query(*r.expr_, t);
-  if (!res.ok()) return res.status();
   std::vector<std::pair<Labels, double>> samples;
-  if (res->type == promql::ResultType::kScalar) {
-    samples.emplace_back(Labels{}, res->scalar.v);
-  } else if (res->type == promql::ResultType::kVector) {
-    for (const auto& s : res->series)
-      if (!s.points.empty()) samples.emplace_back(s.labels, s.points.back().v);
-  } else {
-    return absl::InvalidArgumentError("rule result is not a vector or scalar");
-  }
+  RETURN_IF_ERROR(QuerySamples(*r.expr_, t, &samples));
   tmpl::TemplateSet set = r.templates_.Clone();
   storage::Queryable* q = opts_.queryable;
   const promql::Engine* engine = opts_.engine;

@@ -132,6 +132,9 @@ class Group {
   absl::Status EvalRecording(Rule& r, int64_t t, std::vector<std::pair<Labels, double>>* out);
   absl::Status EvalAlerting(Rule& r, int64_t t, std::vector<std::pair<Labels, double>>* out);
   absl::StatusOr<promql::QueryResult> Query(const promql::Expr& e, int64_t t);
+  // The instant result of `e` at t as (labels, value) pairs (a scalar gives
+  // empty labels); other result types are an error.
+  absl::Status QuerySamples(const promql::Expr& e, int64_t t, std::vector<std::pair<Labels, double>>* samples);
 
   std::string name_, file_;
   int64_t interval_ms_ = 0;
