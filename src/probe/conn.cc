@@ -78,6 +78,24 @@ std::string SubjectAltNames(X509* cert) {
 
 }  // namespace
 
+std::unique_ptr<Conn> DialTarget(std::string_view target, std::string_view what, absl::Time deadline,
+                                 ProbeResult* result, std::string* host, absl::Time* dial_start) {
+  uint16_t port = 0;
+  if (absl::Status s = SplitHostPort(target, host, &port); !s.ok()) {
+    result->Fail(SV(s.message()));
+    return nullptr;
+  }
+  auto addr = ResolveTarget(*host, "ip4", true, result);
+  if (!addr.ok()) return nullptr;
+  *dial_start = absl::Now();
+  auto conn = Conn::Dial(*addr, port, deadline);
+  if (!conn.ok()) {
+    result->Fail(absl::StrCat("Error connecting to ", AV(what), ": ", conn.status().message()));
+    return nullptr;
+  }
+  return *std::move(conn);
+}
+
 absl::Status SplitHostPort(std::string_view target, std::string* host, uint16_t* port) {
   size_t colon;
   if (target.starts_with("[")) {

@@ -87,4 +87,11 @@ class Conn {
   TlsInfo tls_info_;
 };
 
+// Splits `target` ("host:port"), resolves the host (IPv4 preferred) and
+// connects. On failure records the reason in `result` ("Error connecting to
+// <what>: ...") and returns null. `host` gets the host (for TLS server names);
+// `dial_start` the time the connection attempt began (after resolving).
+std::unique_ptr<Conn> DialTarget(std::string_view target, std::string_view what, absl::Time deadline,
+                                 ProbeResult* result, std::string* host, absl::Time* dial_start);
+
 }  // namespace pharos::probe

@@ -59,27 +59,17 @@ bool ProbeMongodb(const config::MongodbProbeConfig& c, std::string_view target, 
                   ProbeResult* r) {
   r->Set("probe_mongodb_up", 0);
   std::string host;
-  uint16_t port = 0;
-  if (absl::Status s = SplitHostPort(target, &host, &port); !s.ok()) {
-    r->Fail(SV(s.message()));
-    return false;
-  }
-  auto addr = ResolveTarget(host, "ip4", true, r);
-  if (!addr.ok()) return false;
-  absl::Time start = absl::Now();
-  auto conn = Conn::Dial(*addr, port, deadline);
-  if (!conn.ok()) {
-    r->Fail(absl::StrCat("Error connecting to MongoDB: ", conn.status().message()));
-    return false;
-  }
+  absl::Time start;
+  std::unique_ptr<Conn> conn = DialTarget(target, "MongoDB", deadline, r, &host, &start);
+  if (conn == nullptr) return false;
   if (c.tls) {
-    if (absl::Status s = (*conn)->StartTls(c.tls_config, host, deadline); !s.ok()) {
+    if (absl::Status s = conn->StartTls(c.tls_config, host, deadline); !s.ok()) {
       r->Fail(absl::StrCat("Error connecting to MongoDB: ", s.message()));
       return false;
     }
-    ReportTls((*conn)->tls_info(), r);
+    ReportTls(conn->tls_info(), r);
   }
-  MongoSession session(**conn, deadline);
+  MongoSession session(*conn, deadline);
   auto fail = [&](std::string_view step, const absl::Status& s) {
     r->Fail(absl::StrCat(AV(step), ": ", absl::IsDeadlineExceeded(s) ? "timeout" : s.message()));
     return false;

@@ -84,20 +84,10 @@ absl::StatusOr<Reply> Call(Conn& c, const std::vector<std::string>& args, absl::
 bool ProbeRedis(const config::RedisProbeConfig& c, std::string_view target, absl::Time deadline, ProbeResult* r) {
   r->Set("probe_redis_up", 0);
   std::string host;
-  uint16_t port = 0;
-  if (absl::Status s = SplitHostPort(target, &host, &port); !s.ok()) {
-    r->Fail(SV(s.message()));
-    return false;
-  }
-  auto addr = ResolveTarget(host, "ip4", true, r);
-  if (!addr.ok()) return false;
-  absl::Time start = absl::Now();
-  auto conn = Conn::Dial(*addr, port, deadline);
-  if (!conn.ok()) {
-    r->Fail(absl::StrCat("Error connecting to Redis: ", conn.status().message()));
-    return false;
-  }
-  Conn& cn = **conn;
+  absl::Time start;
+  std::unique_ptr<Conn> conn = DialTarget(target, "Redis", deadline, r, &host, &start);
+  if (conn == nullptr) return false;
+  Conn& cn = *conn;
   if (c.tls) {
     if (absl::Status s = cn.StartTls(c.tls_config, host, deadline); !s.ok()) {
       r->Fail(absl::StrCat("Error connecting to Redis: ", s.message()));
