@@ -48,7 +48,7 @@ std::vector<api::DroppedTarget> ScrapeTargets::DroppedTargets() {
 
 std::map<std::string, int> ScrapeTargets::DroppedTargetCounts() {
   std::map<std::string, int> out;
-  for (const auto& pool : manager_->Pools()) out[pool->name()] = static_cast<int>(pool->DroppedTargets().size());
+  for (const auto& pool : manager_->Pools()) out[pool->name()] = static_cast<int>(pool->NumDroppedTargets());
   return out;
 }
 

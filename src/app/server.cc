@@ -266,7 +266,7 @@ absl::Status Server::Start() {
       m.labels = {{"scrape_pool", pool->name()}};
       m.value = static_cast<double>(pool->NumTargets());
       active.metrics.push_back(m);
-      m.value = static_cast<double>(pool->DroppedTargets().size());
+      m.value = static_cast<double>(pool->NumDroppedTargets());
       dropped.metrics.push_back(std::move(m));
     }
     out->push_back(std::move(active));

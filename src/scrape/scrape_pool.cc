@@ -142,4 +142,9 @@ size_t ScrapePool::NumTargets() const {
   return loops_.size();
 }
 
+size_t ScrapePool::NumDroppedTargets() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return dropped_.size();
+}
+
 }  // namespace pharos::scrape

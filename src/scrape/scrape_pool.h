@@ -51,6 +51,7 @@ class ScrapePool {
   // Metadata from the targets' last scrapes: (target labels, family, metadata).
   std::vector<std::tuple<Labels, std::string, MetricMetadata>> Metadata() const;
   size_t NumTargets() const;
+  size_t NumDroppedTargets() const;  // without copying them
 
  private:
   void SyncLocked(bool restart_all);
