@@ -86,4 +86,27 @@ class Integration {
   virtual Result Notify(const NotifyContext& ctx, const std::vector<Alert>& alerts) = 0;
 };
 
+// One flush of an aggregation group, as the dispatcher hands it to the
+// notification pipeline: every alert of the group (firing and resolved),
+// and the route's settings that the pipeline applies.
+struct FlushRequest {
+  NotifyContext ctx;  // receiver, group key and labels, repeat interval, now
+  std::vector<std::string> mute_time_intervals;    // names, from the route
+  std::vector<std::string> active_time_intervals;
+  absl::Duration timeout;  // how long retries may go on (group_interval, at least 10s)
+  std::vector<Alert> alerts;
+};
+
+// The notification pipeline (pipeline.h implements it): inhibition, time
+// intervals, silences, then for each integration of the receiver in
+// parallel: deduplication against the notification log, sending with
+// retries, and logging what was sent. Returns OK when every integration
+// succeeded (or had nothing to send); the dispatcher keeps resolved alerts
+// of a failed flush for the next one.
+class Stage {
+ public:
+  virtual ~Stage() = default;
+  virtual absl::Status Exec(const FlushRequest& req) = 0;
+};
+
 }  // namespace pharos::am
