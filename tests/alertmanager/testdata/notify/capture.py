@@ -193,6 +193,9 @@ def save(scenario, recs):
             with open(os.path.join(d, name + suffix + ".json"), "w") as f:
                 json.dump(rec, f, indent=1, sort_keys=True)
                 f.write("\n")
+            # The exact bytes, for byte-for-byte comparison.
+            with open(os.path.join(d, name + suffix + ".body"), "w", newline="") as f:
+                f.write(rec["raw"])
         else:
             with open(os.path.join(d, "email" + suffix + ".txt"), "w", newline="") as f:
                 f.write("\n".join(rec["log"]) + "\n----- DATA -----\n" + (rec["data"] or ""))
