@@ -102,13 +102,6 @@ absl::StatusOr<std::string> ReadSecretFile(const YamlNode& v, std::string_view k
   return std::string(absl::StripAsciiWhitespace(*content));
 }
 
-}  // namespace internal
-
-namespace {
-
-using internal::GlobalMeta;
-using internal::ParsedReceiver;
-
 absl::StatusOr<config::HttpClientConfig> ParseHttpConfig(const YamlNode& node, std::string_view dir) {
   config::HttpClientConfig c;
   config::LegacyBearer bearer;
@@ -120,6 +113,13 @@ absl::StatusOr<config::HttpClientConfig> ParseHttpConfig(const YamlNode& node, s
   config::ResolveHttpClientPaths(dir, &c);
   return c;
 }
+
+}  // namespace internal
+
+namespace {
+
+using internal::GlobalMeta;
+using internal::ParsedReceiver;
 
 // ---- global -----------------------------------------------------------------
 
@@ -150,7 +150,7 @@ absl::Status ParseGlobal(const YamlNode& node, std::string_view dir, GlobalConfi
              g->resolve_timeout = absl::Milliseconds(ms);
              return absl::OkStatus();
            }},
-          {"http_config", config::IntoParsed(&g->http_config, [&](const YamlNode& v) { return ParseHttpConfig(v, dir); })},
+          {"http_config", config::IntoParsed(&g->http_config, [&](const YamlNode& v) { return internal::ParseHttpConfig(v, dir); })},
           {"smtp_from", config::Into(&g->smtp_from)},
           {"smtp_hello", config::Into(&g->smtp_hello)},
           {"smtp_smarthost", smarthost},
@@ -163,9 +163,11 @@ absl::Status ParseGlobal(const YamlNode& node, std::string_view dir, GlobalConfi
            }},
           {"smtp_auth_password_file",
            [&](const YamlNode& v) -> absl::Status {
-             ASSIGN_OR_RETURN(std::string s, internal::ReadSecretFile(v, "smtp_auth_password_file", dir));
+             if (p->smtp_password_set) {
+               return v.Error("at most one of smtp_auth_password and smtp_auth_password_file must be configured");
+             }
+             ASSIGN_OR_RETURN(g->smtp_auth_password, internal::ReadSecretFile(v, "smtp_auth_password_file", dir));
              p->smtp_password_file_set = true;
-             if (!p->smtp_password_set) g->smtp_auth_password = s;
              return absl::OkStatus();
            }},
           {"smtp_auth_secret", config::Into(&g->smtp_auth_secret)},
@@ -179,11 +181,11 @@ absl::Status ParseGlobal(const YamlNode& node, std::string_view dir, GlobalConfi
            }},
           {"slack_api_url_file",
            [&](const YamlNode& v) -> absl::Status {
-             ASSIGN_OR_RETURN(std::string s, internal::ReadSecretFile(v, "slack_api_url_file", dir));
-             if (s.empty() && v.IsNull()) return absl::OkStatus();
+             if (v.IsNull()) return absl::OkStatus();
              if (p->meta.slack_api_url_set) {
                return v.Error("at most one of slack_api_url & slack_api_url_file must be configured");
              }
+             ASSIGN_OR_RETURN(std::string s, internal::ReadSecretFile(v, "slack_api_url_file", dir));
              if (absl::Status st = internal::CheckUrl(s); !st.ok()) {
                return v.Error(absl::StrCat("slack_api_url_file: ", st.message()));
              }

@@ -25,6 +25,9 @@ absl::Status CheckUrl(std::string_view url);
 // "FILE:L:C: <key>: <why>" at the value. "<secret>" (as DumpConfig prints
 // secret URLs) is taken as is when `secret`.
 absl::StatusOr<std::string> ReadUrl(const YamlNode& v, std::string_view key, bool secret);
+// An http_config mapping (prometheus/common's HTTP client settings), its
+// relative file names resolved against `dir`.
+absl::StatusOr<config::HttpClientConfig> ParseHttpConfig(const YamlNode& node, std::string_view dir);
 // Alertmanager's HostPort (smtp_smarthost, smarthost): "" or host:port with
 // a non-empty port; errors as Go's net.SplitHostPort words them.
 absl::Status CheckSmarthost(const YamlNode& v, std::string_view s);

@@ -28,18 +28,6 @@ constexpr std::string_view kRefusedReceivers[] = {"opsgenie_configs", "wechat_co
                                                   "victorops_configs", "sns_configs",     "telegram_configs",
                                                   "webex_configs",     "discord_configs"};
 
-absl::StatusOr<config::HttpClientConfig> ParseHttpConfig(const YamlNode& node, std::string_view dir) {
-  config::HttpClientConfig c;
-  config::LegacyBearer bearer;
-  RETURN_IF_ERROR(ReadMap(node, "http_config", {}, [&](const YamlEntry& e) -> absl::Status {
-    if (!config::IsHttpClientKey(e.name())) return absl::NotFoundError("");
-    return config::ParseHttpClientField(e, &c, &bearer);
-  }));
-  RETURN_IF_ERROR(config::FinishHttpClientConfig(node, &c, std::move(bearer)));
-  config::ResolveHttpClientPaths(dir, &c);
-  return c;
-}
-
 YamlReadFn IntoHttpConfig(NotifierCommon* common, NotifierMeta* meta, std::string_view dir) {
   return [=](const YamlNode& v) -> absl::Status {
     ASSIGN_OR_RETURN(common->http_config, ParseHttpConfig(v, dir));
@@ -90,8 +78,9 @@ absl::Status ParseWebhook(const YamlNode& n, WebhookConfig* c, NotifierMeta* met
                                }},
                               {"url_file",
                                [&](const YamlNode& v) -> absl::Status {
-                                 ASSIGN_OR_RETURN(std::string s, ReadSecretFile(v, "url_file", dir));
                                  if (v.IsNull()) return absl::OkStatus();
+                                 if (url.inline_set) return n.Error("at most one of url & url_file must be configured");
+                                 ASSIGN_OR_RETURN(std::string s, ReadSecretFile(v, "url_file", dir));
                                  if (absl::Status st = CheckUrl(s); !st.ok()) {
                                    return v.Error(absl::StrCat("url_file: ", st.message()));
                                  }
@@ -198,8 +187,9 @@ absl::Status ParseSlack(const YamlNode& n, SlackConfig* c, NotifierMeta* meta, s
            }},
           {"api_url_file",
            [&](const YamlNode& v) -> absl::Status {
-             ASSIGN_OR_RETURN(std::string s, ReadSecretFile(v, "api_url_file", dir));
              if (v.IsNull()) return absl::OkStatus();
+             if (api.inline_set) return n.Error("at most one of api_url & api_url_file must be configured");
+             ASSIGN_OR_RETURN(std::string s, ReadSecretFile(v, "api_url_file", dir));
              if (absl::Status st = CheckUrl(s); !st.ok()) return v.Error(absl::StrCat("api_url_file: ", st.message()));
              if (!api.inline_set) c->api_url = s;
              api.file_set = true;
@@ -267,11 +257,13 @@ absl::Status ParsePagerduty(const YamlNode& n, PagerdutyConfig* c, NotifierMeta*
     };
   };
   std::string service_from_file, routing_from_file;
-  auto key_file = [&](std::string* out, bool* set, const char* name) {
+  auto key_file = [&](std::string* out, bool* set, const bool* inline_set, const char* name, const char* conflict) {
     return [=](const YamlNode& v) -> absl::Status {
-      ASSIGN_OR_RETURN(*out, ReadSecretFile(v, name, dir));
       ASSIGN_OR_RETURN(std::string file_name, config::ReadString(v));
-      *set = !file_name.empty();
+      if (file_name.empty()) return absl::OkStatus();
+      if (*inline_set) return n.Error(conflict);
+      ASSIGN_OR_RETURN(*out, ReadSecretFile(v, name, dir));
+      *set = true;
       return absl::OkStatus();
     };
   };
@@ -282,9 +274,11 @@ absl::Status ParsePagerduty(const YamlNode& n, PagerdutyConfig* c, NotifierMeta*
           {"send_resolved", Into(&c->common.send_resolved)},
           {"http_config", IntoHttpConfig(&c->common, meta, dir)},
           {"service_key", key(&c->service_key, &service.inline_set, "service_key")},
-          {"service_key_file", key_file(&service_from_file, &service.file_set, "service_key_file")},
+          {"service_key_file", key_file(&service_from_file, &service.file_set, &service.inline_set, "service_key_file",
+                                           "at most one of service_key & service_key_file must be configured")},
           {"routing_key", key(&c->routing_key, &routing.inline_set, "routing_key")},
-          {"routing_key_file", key_file(&routing_from_file, &routing.file_set, "routing_key_file")},
+          {"routing_key_file", key_file(&routing_from_file, &routing.file_set, &routing.inline_set, "routing_key_file",
+                                           "at most one of routing_key & routing_key_file must be configured")},
           {"url",
            [&](const YamlNode& v) -> absl::Status {
              if (v.IsNull()) return absl::OkStatus();
@@ -402,9 +396,11 @@ absl::Status ParseEmail(const YamlNode& n, EmailConfig* c, NotifierMeta* meta, s
            }},
           {"auth_password_file",
            [&](const YamlNode& v) -> absl::Status {
-             ASSIGN_OR_RETURN(password_from_file, ReadSecretFile(v, "auth_password_file", dir));
              ASSIGN_OR_RETURN(std::string name, config::ReadString(v));
-             password.file_set = !name.empty();
+             if (name.empty()) return absl::OkStatus();
+             if (password.inline_set) return n.Error("at most one of auth_password & auth_password_file must be configured");
+             ASSIGN_OR_RETURN(password_from_file, ReadSecretFile(v, "auth_password_file", dir));
+             password.file_set = true;
              return absl::OkStatus();
            }},
           {"auth_secret", Into(&c->auth_secret)},
