@@ -116,8 +116,7 @@ bool Manager::SendAll(const std::vector<Alert>& alerts) {
   }
   std::atomic<int> successes{0};
   std::vector<std::thread> requests;
-  // Bodies live until every request has finished (the client does not copy).
-  std::vector<std::shared_ptr<const std::string>> payloads;
+  // Each request thread holds its body (the client does not copy it).
   std::shared_ptr<const std::string> plain;
   for (const auto& set : sets) {
     std::vector<std::string> urls = set->Active();
@@ -133,7 +132,6 @@ bool Manager::SendAll(const std::vector<Alert>& alerts) {
       if (!plain) plain = std::make_shared<const std::string>(rules::NotifierAlertsJson(alerts));
       payload = plain;
     }
-    payloads.push_back(payload);
     for (const auto& url : urls) {
       requests.emplace_back([this, set, url, payload, count, begin, &successes] {
         absl::Status st = set->Post(url, *payload);
@@ -213,7 +211,7 @@ void Manager::Stop() {
   log::Info("notifier", "notification manager stopped");
 }
 
-std::vector<std::string> Manager::ActiveAlertmanagers() const {
+std::vector<std::string> Manager::Urls(bool active) const {
   std::vector<std::shared_ptr<AlertmanagerSet>> sets;
   {
     std::lock_guard<std::mutex> l(mu_);
@@ -221,23 +219,14 @@ std::vector<std::string> Manager::ActiveAlertmanagers() const {
   }
   std::vector<std::string> out;
   for (const auto& s : sets) {
-    for (auto& u : s->Active()) out.push_back(std::move(u));
+    for (auto& u : active ? s->Active() : s->Dropped()) out.push_back(std::move(u));
   }
   return out;
 }
 
-std::vector<std::string> Manager::DroppedAlertmanagers() const {
-  std::vector<std::shared_ptr<AlertmanagerSet>> sets;
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    sets = sets_;
-  }
-  std::vector<std::string> out;
-  for (const auto& s : sets) {
-    for (auto& u : s->Dropped()) out.push_back(std::move(u));
-  }
-  return out;
-}
+std::vector<std::string> Manager::ActiveAlertmanagers() const { return Urls(true); }
+
+std::vector<std::string> Manager::DroppedAlertmanagers() const { return Urls(false); }
 
 size_t Manager::QueueLength() const {
   std::lock_guard<std::mutex> l(mu_);

@@ -85,6 +85,8 @@ class Manager {
  private:
   struct Metrics;
 
+  std::vector<std::string> Urls(bool active) const;
+  // Takes up to max_batch_size alerts off the queue (mu_ held).
   std::vector<Alert> NextBatch();
   // Sends one batch to every set; true when at least one Alertmanager took it.
   bool SendAll(const std::vector<Alert>& alerts);

@@ -188,10 +188,11 @@ alerting:
 
   std::string url1 = absl::StrCat("http://", plain.addr(), "/api/v2/alerts");
   std::string url2 = absl::StrCat("http://", prefixed.addr(), "/am/api/v2/alerts");
-  for (int i = 0; i < 100 && MetricValue(reg, "prometheus_notifications_sent_total{alertmanager=\"" + url2 + "\"}") != 1;
-       ++i) {
-    std::this_thread::sleep_for(10ms);
-  }
+  // The counters move once the requests have returned (after the recorder saw them).
+  auto sent = [&](const std::string& url) {
+    return MetricValue(reg, "prometheus_notifications_sent_total{alertmanager=\"" + url + "\"}");
+  };
+  for (int i = 0; i < 300 && (sent(url1) != 2 || sent(url2) != 1); ++i) std::this_thread::sleep_for(10ms);
   EXPECT_EQ(MetricValue(reg, "prometheus_notifications_sent_total{alertmanager=\"" + url1 + "\"}"), 2);
   EXPECT_EQ(MetricValue(reg, "prometheus_notifications_sent_total{alertmanager=\"" + url2 + "\"}"), 1);
   EXPECT_EQ(MetricValue(reg, "prometheus_notifications_errors_total{alertmanager=\"" + url1 + "\"}"), 0);
