@@ -179,7 +179,8 @@ absl::StatusOr<std::unique_ptr<Silences>> Silences::Open(SilencesOptions opts) {
     if (!compiled.ok()) {
       return absl::DataLossError(absl::StrCat("silence ", s->id, ": ", compiled.status().message()));
     }
-    loaded[s->id] = std::make_shared<const Entry>(Entry{std::move(*s), std::move(*compiled)});
+    std::string id = s->id;
+    loaded[id] = std::make_shared<const Entry>(Entry{std::move(*s), std::move(*compiled)});
     return absl::OkStatus();
   };
   auto log = StateLog::Open(opts.env, opts.dir + "/silences", StateKind::kSilences, apply);
