@@ -19,7 +19,8 @@ using notifiers::Renderer;
 
 constexpr size_t kMaxTitleRunes = 1024;
 
-// Writes `key` only when `value` is not empty (Go's omitempty).
+// Writes `key` only when `value` is not empty (Go's omitempty; every field
+// of 0.25's SlackField, SlackAction and its confirm object has it).
 void OmitEmpty(JsonWriter& w, std::string_view key, const std::string& value) {
   if (!value.empty()) w.Key(key).String(value);
 }
@@ -55,8 +56,8 @@ class SlackNotifier final : public Integration {
       w.Key("fields").BeginArray();
       for (const auto& f : cfg_.fields) {
         w.BeginObject();
-        w.Key("title").String(r.Text(f.title));
-        w.Key("value").String(r.Text(f.value));
+        OmitEmpty(w, "title", r.Text(f.title));
+        OmitEmpty(w, "value", r.Text(f.value));
         w.Key("short").Bool(f.has_short ? f.short_field : cfg_.short_fields);
         w.EndObject();
       }
@@ -66,15 +67,15 @@ class SlackNotifier final : public Integration {
       w.Key("actions").BeginArray();
       for (const auto& a : cfg_.actions) {
         w.BeginObject();
-        w.Key("type").String(r.Text(a.type));
-        w.Key("text").String(r.Text(a.text));
+        OmitEmpty(w, "type", r.Text(a.type));
+        OmitEmpty(w, "text", r.Text(a.text));
         OmitEmpty(w, "url", r.Text(a.url));
         OmitEmpty(w, "style", r.Text(a.style));
         OmitEmpty(w, "name", r.Text(a.name));
         OmitEmpty(w, "value", r.Text(a.value));
         if (a.has_confirm) {
           w.Key("confirm").BeginObject();
-          w.Key("text").String(r.Text(a.confirm_text));
+          OmitEmpty(w, "text", r.Text(a.confirm_text));
           OmitEmpty(w, "title", r.Text(a.confirm_title));
           OmitEmpty(w, "ok_text", r.Text(a.confirm_ok_text));
           OmitEmpty(w, "dismiss_text", r.Text(a.confirm_dismiss_text));
