@@ -558,6 +558,7 @@ TEST_F(EndToEndTest, HangingReceiverDoesNotDelayAnotherGroup) {
   auto other = std::make_unique<Route>();
   other->receiver = "other";
   other->matchers = {Eq("team", "other")};
+  other->group_by = {"alertname"};
   other->group_wait = absl::Seconds(30);
   other->group_interval = absl::Minutes(5);
   other->repeat_interval = absl::Hours(1);

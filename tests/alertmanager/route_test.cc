@@ -77,8 +77,12 @@ TEST(RouteTree, NoChildMatchesMeansTheRouteItself) {
   EXPECT_EQ(Receivers(root->Match({{"x", "1"}})), std::vector<std::string>{"a"});
 }
 
-TEST(RouteTree, InheritsReceiverAndGroupBy) {
+TEST(RouteTree, TakesTheLoadedSettings) {
   Route cfg = Tree();
+  // As the loader resolves inheritance: the children carry the values.
+  cfg.routes[0]->group_by = {"alertname"};
+  cfg.routes[0]->routes[0]->group_by = {"alertname"};
+  cfg.routes[2]->group_by = {"alertname"};
   auto root = RouteNode::Build(cfg);
   const RouteNode* db = root->children()[0].get();
   const RouteNode* pager = db->children()[0].get();
@@ -91,6 +95,11 @@ TEST(RouteTree, InheritsReceiverAndGroupBy) {
   EXPECT_EQ(catchall->opts().receiver, "default");
   EXPECT_TRUE(db->continue_matching());
   EXPECT_FALSE(pager->continue_matching());
+  // An explicit empty group_by stays empty: one group for all alerts.
+  cfg.routes[0]->routes[0]->group_by.clear();
+  auto again = RouteNode::Build(cfg);
+  EXPECT_TRUE(again->children()[0]->children()[0]->opts().group_by.empty());
+  EXPECT_EQ(again->children()[0]->children()[0]->GroupLabels({{"alertname", "A"}}), LabelSet{});
 }
 
 TEST(RouteTree, TimeIntervalsAreNotInherited) {
