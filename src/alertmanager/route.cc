@@ -24,8 +24,8 @@ std::unique_ptr<RouteNode> RouteNode::BuildNode(const Route& cfg, const RouteNod
   n->parent_ = parent;
   n->index_ = index;
   // The loader has already applied 0.25's inheritance (it alone knows what
-  // a route set itself, e.g. an explicit `group_by: []`); only an empty
-  // receiver, which no loaded config has, falls back to the parent's.
+  // a route set itself); only an empty receiver, which no loaded config
+  // has, falls back to the parent's.
   n->opts_.receiver = cfg.receiver.empty() && parent != nullptr ? parent->opts_.receiver : cfg.receiver;
   n->opts_.group_by_all = cfg.group_by_all;
   if (!cfg.group_by_all) n->opts_.group_by = std::set<std::string>(cfg.group_by.begin(), cfg.group_by.end());
