@@ -41,7 +41,8 @@ struct Pipeline::Fanout {
   absl::Mutex mu;
   absl::CondVar cv;
   int pending ABSL_GUARDED_BY(mu) = 0;
-  bool cancelled ABSL_GUARDED_BY(mu) = false;
+  bool cancelled ABSL_GUARDED_BY(mu) = false;  // Pipeline::Cancel()
+  bool abandoned ABSL_GUARDED_BY(mu) = false;  // Exec() stopped waiting: no more attempts
 };
 
 namespace {
@@ -142,7 +143,7 @@ void Pipeline::Send(std::shared_ptr<Fanout> f, size_t i) {
   for (;;) {
     {
       absl::MutexLock lock(&f->mu);
-      if (f->cancelled) {
+      if (f->cancelled || f->abandoned) {
         result = absl::CancelledError(absl::StrCat(job.name, ": notify retry canceled after ", attempt,
                                                    " attempts", last.ok() ? "" : ": ",
                                                    last.ok() ? "" : last.message()));
@@ -177,7 +178,7 @@ void Pipeline::Send(std::shared_ptr<Fanout> f, size_t i) {
                                                         " attempts: ", last.message()));
       break;
     }
-    while (!f->cancelled && f->clock->Now() < next) f->clock->WaitUntil(&f->mu, &f->cv, next);
+    while (!f->cancelled && !f->abandoned && f->clock->Now() < next) f->clock->WaitUntil(&f->mu, &f->cv, next);
   }
   absl::MutexLock lock(&f->mu);
   job.done = true;
@@ -305,6 +306,9 @@ absl::Status Pipeline::Exec(const FlushRequest& req) {
       while (f->pending > 0 && !f->cancelled && clock_->Now() < f->deadline) {
         clock_->WaitUntil(&f->mu, &f->cv, f->deadline);
       }
+      // Senders still running finish their current attempt and stop.
+      f->abandoned = true;
+      f->cv.SignalAll();
       for (Fanout::Job& job : f->jobs) {
         const std::string& kind = job.integration->key().integration;
         if (counters_->requests != nullptr) {

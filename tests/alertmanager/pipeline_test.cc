@@ -400,6 +400,10 @@ TEST_F(PipelineTest, GivesUpAtTheTimeout) {
   EXPECT_LT(absl::Now() - start, absl::Seconds(3));
   EXPECT_GT(w->ncalls(), 2u);
   EXPECT_EQ(nflog_.logs(), 0);
+  // No attempts once Exec has given up (at most the one under way).
+  const size_t calls = w->ncalls();
+  absl::SleepFor(absl::Milliseconds(50));
+  EXPECT_LE(w->ncalls(), calls + 1);
 }
 
 TEST_F(PipelineTest, HangingIntegrationDoesNotHoldUpTheOthers) {
