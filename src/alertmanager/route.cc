@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/go_quote.h"
 #include "common/strings.h"
 
 namespace pharos::am {
@@ -11,7 +12,8 @@ std::string MatchersString(const Matchers& ms) {
   std::string out = "{";
   for (size_t i = 0; i < ms.size(); ++i) {
     if (i > 0) out += ',';
-    out += ms[i].ToString();
+    // 0.25 prints a matcher as name, operator and the value with Go's %q.
+    absl::StrAppend(&out, ms[i].name(), AV(MatchTypeString(ms[i].type())), GoQuote(ms[i].value()));
   }
   out += '}';
   return out;

@@ -128,6 +128,11 @@ TEST(RouteTree, KeysAsAlertmanager) {
   const RouteNode* crit = root->children()[1].get();
   EXPECT_EQ(crit->Key(), "{}/{alertname=~\"A|B\",severity=\"critical\"}");
   EXPECT_EQ(crit->children()[0]->Key(), "{}/{alertname=~\"A|B\",severity=\"critical\"}/{}");
+  // Values are quoted as Go's %q.
+  Route tab;
+  tab.receiver = "r";
+  tab.routes.push_back(R("t", {Eq("a", "x\ty\"z")}));
+  EXPECT_EQ(RouteNode::Build(tab)->children()[0]->Key(), "{}/{a=\"x\\ty\\\"z\"}");
   // ID tells apart siblings by position.
   EXPECT_EQ(root->children()[0]->ID(), "{}/{}/0");
   EXPECT_EQ(crit->children()[0]->ID(), "{}/{alertname=~\"A|B\",severity=\"critical\"}/1/{}/0");
