@@ -226,26 +226,44 @@ void Dispatcher::DoFlush(std::shared_ptr<Group> g, absl::Time now, Flush* self) 
 
 AlertGroups Dispatcher::Groups(const std::function<bool(const RouteNode&)>& route_filter,
                                const std::function<bool(const Alert&, absl::Time now)>& alert_filter) const {
-  AlertGroups out;
+  // Copy the groups under the lock; the filters (which may ask silences and
+  // the inhibitor) run without it, so they never hold up Insert().
+  struct Snapshot {
+    const RouteNode* route;
+    LabelSet labels;
+    std::string key;
+    std::vector<Alert> alerts;
+  };
+  std::vector<Snapshot> snap;
   const absl::Time now = clock_->Now();
-  absl::MutexLock lock(&mu_);
-  for (const auto& [route, groups] : groups_) {
-    if (route_filter && !route_filter(*route)) continue;
-    for (const auto& [fp, g] : groups) {
-      AlertGroup ag;
-      ag.labels = g->labels;
-      ag.receiver = route->opts().receiver;
-      ag.group_key = g->key;
-      ag.route_id = route->ID();
-      for (const auto& [afp, a] : g->alerts) {
-        if (alert_filter && !alert_filter(a, now)) continue;
-        out.receivers[afp].push_back(ag.receiver);
-        ag.alerts.push_back(a);
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [route, groups] : groups_) {
+      for (const auto& [fp, g] : groups) {
+        if (g->alerts.empty()) continue;
+        Snapshot s{route, g->labels, g->key, {}};
+        s.alerts.reserve(g->alerts.size());
+        for (const auto& [afp, a] : g->alerts) s.alerts.push_back(a);
+        snap.push_back(std::move(s));
       }
-      if (ag.alerts.empty()) continue;
-      SortAlerts(&ag.alerts);
-      out.groups.push_back(std::move(ag));
     }
+  }
+  AlertGroups out;
+  for (Snapshot& s : snap) {
+    if (route_filter && !route_filter(*s.route)) continue;
+    AlertGroup ag;
+    ag.labels = std::move(s.labels);
+    ag.receiver = s.route->opts().receiver;
+    ag.group_key = std::move(s.key);
+    ag.route_id = s.route->ID();
+    for (Alert& a : s.alerts) {
+      if (alert_filter && !alert_filter(a, now)) continue;
+      out.receivers[a.fingerprint()].push_back(ag.receiver);
+      ag.alerts.push_back(std::move(a));
+    }
+    if (ag.alerts.empty()) continue;
+    SortAlerts(&ag.alerts);
+    out.groups.push_back(std::move(ag));
   }
   std::stable_sort(out.groups.begin(), out.groups.end(), [](const AlertGroup& x, const AlertGroup& y) {
     if (x.labels == y.labels) return x.receiver < y.receiver;

@@ -96,6 +96,7 @@ class Dispatcher {
   void Stop();
 
   // The groups with at least one alert passing the filters (null: all).
+  // The filters run on a copy, without the dispatcher's lock.
   AlertGroups Groups(const std::function<bool(const RouteNode&)>& route_filter = nullptr,
                      const std::function<bool(const Alert&, absl::Time now)>& alert_filter = nullptr) const;
   size_t group_count() const;
