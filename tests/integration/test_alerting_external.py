@@ -215,7 +215,11 @@ alerting:
     - scheme: https
       static_configs: [{{targets: ['127.0.0.1:4']}}]
 """
-        p = self.start_pharos(config)
+        p = self.start_pharos(config, args=["--alertmanager.notification-queue-capacity=123",
+                                            "--no-alertmanager.drain-notification-queue-on-shutdown"])
+        flags = get(p.url + "/api/v1/status/flags").json()["data"]
+        self.assertEqual(flags["alertmanager.notification-queue-capacity"], "123")
+        self.assertIn("prometheus_notifications_queue_capacity 123", get(p.url + "/metrics").text)
 
         def listed():
             d = get(p.url + "/api/v1/alertmanagers").json()["data"]
