@@ -182,12 +182,14 @@ std::vector<Alert> AlertStore::GC() {
 void AlertStore::StartGC(absl::Duration interval) {
   absl::MutexLock lock(&gc_mu_);
   if (gc_thread_.joinable() || stopping_) return;
-  gc_thread_ = std::thread([this, interval] { GCLoop(interval); });
+  // The first run is one interval after this call, not after the thread starts.
+  const absl::Time first = clock_->Now() + interval;
+  gc_thread_ = std::thread([this, interval, first] { GCLoop(interval, first); });
 }
 
-void AlertStore::GCLoop(absl::Duration interval) {
+void AlertStore::GCLoop(absl::Duration interval, absl::Time first) {
   absl::MutexLock lock(&gc_mu_);
-  absl::Time next = clock_->Now() + interval;
+  absl::Time next = first;
   while (!stopping_) {
     if (clock_->Now() < next) {
       clock_->WaitUntil(&gc_mu_, &gc_cv_, next);

@@ -124,7 +124,7 @@ class AlertStore {
   void Stop();
 
  private:
-  void GCLoop(absl::Duration interval);
+  void GCLoop(absl::Duration interval, absl::Time first);
 
   const std::shared_ptr<Clock> clock_;
   Marker* const marker_;

@@ -28,6 +28,8 @@ YamlOut StrList(const std::vector<std::string>& v) {
 void AddIf(YamlOut& m, std::string_view key, const std::string& v) {
   if (!v.empty()) m.Add(key, Str(v));
 }
+// For settings with a non-empty default: an explicit "" must print too.
+void AddAlways(YamlOut& m, std::string_view key, const std::string& v) { m.Add(key, Str(v)); }
 void AddSecret(YamlOut& m, std::string_view key, const std::string& v) {
   if (!v.empty()) m.Add(key, Str(kSecret));
 }
@@ -159,7 +161,7 @@ YamlOut EmailOut(const EmailConfig& e) {
   YamlOut h = YamlOut::Map();
   for (const auto& [k, v] : e.headers) h.Add(k, Str(v));
   m.Add("headers", std::move(h));
-  AddIf(m, "html", e.html);
+  AddAlways(m, "html", e.html);
   AddIf(m, "text", e.text);
   m.Add("require_tls", YamlOut::Bool(e.require_tls));
   if (!e.tls_config.IsZero()) m.Add("tls_config", Tls(e.tls_config));
@@ -171,9 +173,9 @@ YamlOut PagerdutyOut(const PagerdutyConfig& p) {
   AddSecret(m, "service_key", p.service_key);
   AddSecret(m, "routing_key", p.routing_key);
   AddIf(m, "url", p.url);
-  AddIf(m, "client", p.client);
-  AddIf(m, "client_url", p.client_url);
-  AddIf(m, "description", p.description);
+  AddAlways(m, "client", p.client);
+  AddAlways(m, "client_url", p.client_url);
+  AddAlways(m, "description", p.description);
   YamlOut d = YamlOut::Map();
   for (const auto& [k, v] : p.details) d.Add(k, Str(v));
   m.Add("details", std::move(d));
@@ -210,12 +212,12 @@ YamlOut SlackOut(const SlackConfig& s) {
   YamlOut m = Common(s.common, true);
   AddSecret(m, "api_url", s.api_url);
   AddIf(m, "channel", s.channel);
-  AddIf(m, "username", s.username);
-  AddIf(m, "color", s.color);
-  AddIf(m, "title", s.title);
-  AddIf(m, "title_link", s.title_link);
-  AddIf(m, "pretext", s.pretext);
-  AddIf(m, "text", s.text);
+  AddAlways(m, "username", s.username);
+  AddAlways(m, "color", s.color);
+  AddAlways(m, "title", s.title);
+  AddAlways(m, "title_link", s.title_link);
+  AddAlways(m, "pretext", s.pretext);
+  AddAlways(m, "text", s.text);
   if (!s.fields.empty()) {
     YamlOut l = YamlOut::Seq();
     for (const SlackField& f : s.fields) {
@@ -228,11 +230,11 @@ YamlOut SlackOut(const SlackConfig& s) {
     m.Add("fields", std::move(l));
   }
   m.Add("short_fields", YamlOut::Bool(s.short_fields));
-  AddIf(m, "footer", s.footer);
-  AddIf(m, "fallback", s.fallback);
-  AddIf(m, "callback_id", s.callback_id);
-  AddIf(m, "icon_emoji", s.icon_emoji);
-  AddIf(m, "icon_url", s.icon_url);
+  AddAlways(m, "footer", s.footer);
+  AddAlways(m, "fallback", s.fallback);
+  AddAlways(m, "callback_id", s.callback_id);
+  AddAlways(m, "icon_emoji", s.icon_emoji);
+  AddAlways(m, "icon_url", s.icon_url);
   AddIf(m, "image_url", s.image_url);
   AddIf(m, "thumb_url", s.thumb_url);
   m.Add("link_names", YamlOut::Bool(s.link_names));

@@ -51,10 +51,8 @@ absl::StatusOr<std::vector<Matcher>> CompileMatchers(const std::vector<SilenceMa
       return Invalid(absl::StrCat(prefix, "invalid label value ", GoQuote(m.value)));
     }
     auto compiled = Matcher::Make(m.type, m.name, m.value);
-    if (!compiled.ok()) {
-      return Invalid(absl::StrCat(prefix, "invalid regular expression ", GoQuote(m.value), ": ",
-                                  compiled.status().message()));
-    }
+    // Matcher::Make says `invalid regular expression "RE": why`, as 0.25 does.
+    if (!compiled.ok()) return Invalid(absl::StrCat(prefix, compiled.status().message()));
     all_match_empty = all_match_empty && CountsAsMatchingEmpty(m, *compiled);
     out.push_back(std::move(*compiled));
   }
@@ -179,7 +177,8 @@ absl::StatusOr<std::unique_ptr<Silences>> Silences::Open(SilencesOptions opts) {
     if (!compiled.ok()) {
       return absl::DataLossError(absl::StrCat("silence ", s->id, ": ", compiled.status().message()));
     }
-    loaded[s->id] = std::make_shared<const Entry>(Entry{std::move(*s), std::move(*compiled)});
+    std::string id = s->id;
+    loaded[id] = std::make_shared<const Entry>(Entry{std::move(*s), std::move(*compiled)});
     return absl::OkStatus();
   };
   auto log = StateLog::Open(opts.env, opts.dir + "/silences", StateKind::kSilences, apply);

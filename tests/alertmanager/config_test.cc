@@ -285,5 +285,409 @@ INSTANTIATE_TEST_SUITE_P(All, AmConfigErrors, testing::ValuesIn(kErrors), [](con
   return n;
 });
 
+
+// ---- defaults and inheritance ---------------------------------------------------------
+
+TEST(AmConfigDefaults, MinimalConfigGetsAlertmanagerDefaults) {
+  Config c = MustLoad(
+      "route: {receiver: r}\n"
+      "receivers:\n"
+      "- name: r\n"
+      "  webhook_configs: [{url: 'http://127.0.0.1:9/'}]\n"
+      "  slack_configs: [{api_url: 'https://hooks.example/x'}]\n"
+      "  pagerduty_configs: [{routing_key: k}]\n"
+      "  email_configs: [{to: a@b, from: c@d, smarthost: 'smtp:25'}]\n");
+  EXPECT_EQ(c.global.resolve_timeout, absl::Minutes(5));
+  EXPECT_EQ(c.global.smtp_hello, "localhost");
+  EXPECT_TRUE(c.global.smtp_require_tls);
+  EXPECT_EQ(c.route->group_wait, absl::Seconds(30));
+  EXPECT_EQ(c.route->group_interval, absl::Minutes(5));
+  EXPECT_EQ(c.route->repeat_interval, absl::Hours(4));
+  EXPECT_TRUE(c.route->group_by.empty());
+  EXPECT_FALSE(c.route->group_by_all);
+  const Receiver& r = c.receivers.at(0);
+
+  const WebhookConfig& w = r.webhook_configs.at(0);
+  EXPECT_TRUE(w.common.send_resolved);
+  EXPECT_EQ(w.max_alerts, 0u);
+  EXPECT_TRUE(w.common.http_config.follow_redirects);
+
+  const SlackConfig& s = r.slack_configs.at(0);
+  EXPECT_FALSE(s.common.send_resolved);
+  EXPECT_EQ(s.color, R"({{ if eq .Status "firing" }}danger{{ else }}good{{ end }})");
+  EXPECT_EQ(s.username, R"({{ template "slack.default.username" . }})");
+  EXPECT_EQ(s.title, R"({{ template "slack.default.title" . }})");
+  EXPECT_EQ(s.title_link, R"({{ template "slack.default.titlelink" . }})");
+  EXPECT_EQ(s.icon_emoji, R"({{ template "slack.default.iconemoji" . }})");
+  EXPECT_EQ(s.icon_url, R"({{ template "slack.default.iconurl" . }})");
+  EXPECT_EQ(s.pretext, R"({{ template "slack.default.pretext" . }})");
+  EXPECT_EQ(s.text, R"({{ template "slack.default.text" . }})");
+  EXPECT_EQ(s.fallback, R"({{ template "slack.default.fallback" . }})");
+  EXPECT_EQ(s.callback_id, R"({{ template "slack.default.callbackid" . }})");
+  EXPECT_EQ(s.footer, R"({{ template "slack.default.footer" . }})");
+  EXPECT_EQ(s.channel, "");
+  EXPECT_EQ(s.image_url, "");
+  EXPECT_EQ(s.mrkdwn_in, (std::vector<std::string>{"fallback", "pretext", "text"}));
+
+  const PagerdutyConfig& p = r.pagerduty_configs.at(0);
+  EXPECT_TRUE(p.common.send_resolved);
+  EXPECT_EQ(p.url, "https://events.pagerduty.com/v2/enqueue");
+  EXPECT_FALSE(p.url_set);
+  EXPECT_EQ(p.description, R"({{ template "pagerduty.default.description" .}})");
+  EXPECT_EQ(p.client, R"({{ template "pagerduty.default.client" . }})");
+  EXPECT_EQ(p.client_url, R"({{ template "pagerduty.default.clientURL" . }})");
+  EXPECT_EQ(p.source, p.client);
+  EXPECT_EQ(p.severity, "error");
+  std::vector<std::pair<std::string, std::string>> details = {
+      {"firing", R"({{ template "pagerduty.default.instances" .Alerts.Firing }})"},
+      {"num_firing", "{{ .Alerts.Firing | len }}"},
+      {"num_resolved", "{{ .Alerts.Resolved | len }}"},
+      {"resolved", R"({{ template "pagerduty.default.instances" .Alerts.Resolved }})"},
+  };
+  EXPECT_EQ(p.details, details);
+
+  const EmailConfig& e = r.email_configs.at(0);
+  EXPECT_FALSE(e.common.send_resolved);
+  EXPECT_EQ(e.hello, "localhost");
+  EXPECT_TRUE(e.require_tls);
+  EXPECT_EQ(e.html, R"({{ template "email.default.html" . }})");
+  EXPECT_EQ(e.text, "");
+  std::vector<std::pair<std::string, std::string>> headers = {
+      {"Subject", R"({{ template "email.default.subject" . }})"}, {"To", "a@b"}, {"From", "c@d"}};
+  EXPECT_EQ(e.headers, headers);
+}
+
+TEST(AmConfigDefaults, ChildrenInheritReceiverGroupingAndTimings) {
+  Config c = MustLoad(
+      "route:\n"
+      "  receiver: a\n"
+      "  group_by: ['...']\n"
+      "  group_wait: 1s\n"
+      "  routes:\n"
+      "  - match: {x: '1'}\n"
+      "    group_by: [x]\n"
+      "    routes:\n"
+      "    - match: {y: '2'}\n"
+      "      receiver: b\n"
+      "      group_interval: 7m\n"
+      "  - match: {x: '2'}\n"
+      "    group_by: []\n"
+      "receivers: [{name: a}, {name: b}]\n");
+  const Route& r1 = *c.route->routes.at(0);
+  EXPECT_EQ(r1.receiver, "a");
+  EXPECT_FALSE(r1.group_by_all);  // explicit labels replace '...'
+  EXPECT_EQ(r1.group_by, (std::vector<std::string>{"x"}));
+  EXPECT_EQ(r1.group_wait, absl::Seconds(1));
+  const Route& r11 = *r1.routes.at(0);
+  EXPECT_EQ(r11.receiver, "b");
+  EXPECT_EQ(r11.group_by, (std::vector<std::string>{"x"}));
+  EXPECT_EQ(r11.group_wait, absl::Seconds(1));
+  EXPECT_EQ(r11.group_interval, absl::Minutes(7));
+  EXPECT_EQ(r11.repeat_interval, absl::Hours(4));
+  const Route& r2 = *c.route->routes.at(1);
+  EXPECT_TRUE(r2.group_by_all);  // an empty list inherits, as in Alertmanager
+}
+
+TEST(AmConfigFull, EveryPartLoads) {
+  auto loaded = LoadConfigFile(kTestdata + "full.yml");
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  const Config& c = *loaded;
+  EXPECT_EQ(c.global.resolve_timeout, absl::Minutes(2));
+  EXPECT_EQ(c.global.smtp_auth_password, "smtp-pass");
+  EXPECT_EQ(c.templates, (std::vector<std::string>{kTestdata + "templates/a.tmpl", kTestdata + "templates/b.tmpl"}));
+
+  const Route& root = *c.route;
+  EXPECT_EQ(root.receiver, "team-email");
+  EXPECT_EQ(root.group_by, (std::vector<std::string>{"alertname", "cluster"}));
+  ASSERT_EQ(root.routes.size(), 3u);
+  const Route& db = *root.routes[0];
+  EXPECT_EQ(db.receiver, "team-pager");
+  EXPECT_TRUE(db.group_by_all);
+  EXPECT_TRUE(db.group_by.empty());
+  EXPECT_TRUE(db.continue_matching);
+  ASSERT_EQ(db.matchers.size(), 2u);
+  EXPECT_EQ(Str(db.matchers[0]), "env!=\"dev\"");  // sorted by name as Alertmanager sorts them
+  EXPECT_EQ(Str(db.matchers[1]), "service=~\"db|cache\"");
+  EXPECT_EQ(db.group_wait, absl::Seconds(20));
+  const Route& crit = *db.routes.at(0);
+  EXPECT_EQ(crit.receiver, "team-pager");
+  EXPECT_TRUE(crit.group_by_all);
+  EXPECT_EQ(crit.group_wait, absl::Seconds(5));
+  EXPECT_EQ(crit.group_interval, absl::Minutes(2));
+  EXPECT_EQ(crit.mute_time_intervals, (std::vector<std::string>{"weekends"}));
+  ASSERT_EQ(crit.matchers.size(), 1u);
+  EXPECT_TRUE(crit.matchers[0].Matches("critical"));
+  EXPECT_FALSE(crit.matchers[0].Matches("subcritical"));  // match_re is anchored
+  const Route& fe = *root.routes[1];
+  EXPECT_EQ(fe.receiver, "team-slack");
+  EXPECT_EQ(fe.active_time_intervals, (std::vector<std::string>{"business-hours"}));
+  EXPECT_EQ(fe.repeat_interval, absl::Hours(1));
+  EXPECT_EQ(fe.group_by, root.group_by);
+  EXPECT_EQ(Str(root.routes[2]->matchers.at(0)), "alertname=\"Watchdog\"");
+
+  ASSERT_EQ(c.inhibit_rules.size(), 2u);
+  EXPECT_EQ(Str(c.inhibit_rules[0].source_matchers.at(0)), "severity=\"critical\"");
+  EXPECT_EQ(Str(c.inhibit_rules[0].target_matchers.at(0)), "severity=~\"warning|info\"");
+  EXPECT_FALSE(c.inhibit_rules[0].target_matchers[0].Matches("warning2"));
+  EXPECT_EQ(c.inhibit_rules[0].equal, (std::vector<std::string>{"alertname", "cluster"}));
+  EXPECT_EQ(Str(c.inhibit_rules[1].source_matchers.at(0)), "alertname=\"NodeDown\"");
+  ASSERT_EQ(c.inhibit_rules[1].target_matchers.size(), 2u);
+  EXPECT_EQ(Str(c.inhibit_rules[1].target_matchers[1]), "severity!=\"critical\"");
+
+  ASSERT_NE(c.FindTimeInterval("business-hours"), nullptr);
+  ASSERT_NE(c.FindTimeInterval("weekends"), nullptr);
+  EXPECT_EQ(c.FindTimeInterval("business-hours")->intervals.at(0).location, "Europe/Berlin");
+  EXPECT_EQ(c.FindTimeInterval("holidays"), nullptr);
+
+  ASSERT_EQ(c.receivers.size(), 5u);
+  const Receiver& email = *c.FindReceiver("team-email");
+  const EmailConfig& e0 = email.email_configs.at(0);
+  EXPECT_EQ(e0.from, "alertmanager@example.org");
+  EXPECT_EQ(e0.smarthost, "smtp.example.org:587");
+  EXPECT_EQ(e0.hello, "pharos.example.org");
+  EXPECT_EQ(e0.auth_username, "am");
+  EXPECT_EQ(e0.auth_password, "smtp-pass");
+  EXPECT_FALSE(e0.require_tls);  // from global
+  std::vector<std::pair<std::string, std::string>> headers = {{"Subject", "Custom {{ .GroupLabels.alertname }}"},
+                                                              {"X-Priority", "1"},
+                                                              {"To", "team@example.org"},
+                                                              {"From", "alertmanager@example.org"}};
+  EXPECT_EQ(e0.headers, headers);
+  const EmailConfig& e1 = email.email_configs.at(1);
+  EXPECT_EQ(e1.from, "boss-alerts@example.org");
+  EXPECT_EQ(e1.smarthost, "mail.example.org:25");
+  EXPECT_TRUE(e1.require_tls);
+  EXPECT_TRUE(e1.common.send_resolved);
+  EXPECT_EQ(e1.html, "");
+  EXPECT_EQ(e1.text, R"({{ template "email.default.text" . }})");
+  EXPECT_TRUE(e1.tls_config.insecure_skip_verify);
+
+  const Receiver& pager = *c.FindReceiver("team-pager");
+  const PagerdutyConfig& p0 = pager.pagerduty_configs.at(0);
+  EXPECT_EQ(p0.routing_key, "routing-key-from-file");
+  EXPECT_EQ(p0.url, "https://pd.example.org/v2/enqueue");
+  EXPECT_FALSE(p0.url_set);
+  EXPECT_EQ(p0.severity, "critical");
+  EXPECT_EQ(p0.clazz, "db");
+  EXPECT_EQ(p0.component, "postgres");
+  EXPECT_EQ(p0.group, "storage");
+  EXPECT_FALSE(p0.common.http_config.follow_redirects);  // global http_config
+  ASSERT_EQ(p0.details.size(), 5u);
+  EXPECT_EQ(p0.details[0], (std::pair<std::string, std::string>{"extra", "{{ .CommonLabels.cluster }}"}));
+  EXPECT_EQ(p0.details[1], (std::pair<std::string, std::string>{"firing", "custom"}));
+  EXPECT_EQ(p0.details[2].first, "num_firing");
+  ASSERT_EQ(p0.images.size(), 1u);
+  EXPECT_EQ(p0.images[0].alt, "graph");
+  ASSERT_EQ(p0.links.size(), 1u);
+  EXPECT_EQ(p0.links[0].text, "runbook");
+  const PagerdutyConfig& p1 = pager.pagerduty_configs.at(1);
+  EXPECT_EQ(p1.service_key, "v1-service-key");
+  EXPECT_TRUE(p1.url_set);
+  EXPECT_EQ(p1.url, "https://events.pagerduty.com/generic/2010-04-15/create_event.json");
+
+  const Receiver& slack = *c.FindReceiver("team-slack");
+  const SlackConfig& s0 = slack.slack_configs.at(0);
+  EXPECT_EQ(s0.api_url, "https://hooks.slack.com/services/GLOBAL");
+  EXPECT_TRUE(s0.common.send_resolved);
+  EXPECT_FALSE(s0.common.http_config.follow_redirects);
+  ASSERT_EQ(s0.fields.size(), 1u);
+  EXPECT_TRUE(s0.fields[0].has_short);
+  EXPECT_TRUE(s0.fields[0].short_field);
+  ASSERT_EQ(s0.actions.size(), 2u);
+  EXPECT_EQ(s0.actions[0].url, "https://example.org/runbook");
+  EXPECT_FALSE(s0.actions[0].has_confirm);
+  EXPECT_EQ(s0.actions[1].name, "ack");
+  EXPECT_TRUE(s0.actions[1].has_confirm);
+  EXPECT_EQ(s0.actions[1].confirm_text, "Sure?");
+  EXPECT_EQ(s0.actions[1].confirm_ok_text, "Yes");
+  const SlackConfig& s1 = slack.slack_configs.at(1);
+  EXPECT_EQ(s1.api_url, "https://hooks.slack.com/services/OWN");
+  EXPECT_EQ(s1.mrkdwn_in, (std::vector<std::string>{"text"}));
+  ASSERT_TRUE(s1.common.http_config.basic_auth.has_value());
+  EXPECT_EQ(s1.common.http_config.basic_auth->username, "u");
+  EXPECT_TRUE(s1.common.http_config.follow_redirects);  // its own http_config replaces global's
+
+  const Receiver& hook = *c.FindReceiver("hook");
+  EXPECT_EQ(hook.webhook_configs.at(0).url, "http://127.0.0.1:5001/");
+  EXPECT_EQ(hook.webhook_configs.at(0).max_alerts, 10u);
+  EXPECT_EQ(hook.webhook_configs.at(1).url, "https://hooks.example.com/secret/123");  // url_file, trimmed
+  EXPECT_FALSE(hook.webhook_configs.at(1).common.send_resolved);
+  EXPECT_NE(c.FindReceiver("unused"), nullptr);
+  EXPECT_NE(c.original.find("team-pager"), std::string::npos);
+}
+
+TEST(AmConfigFull, MissingSecretFileIsNamed) {
+  auto c = LoadConfig(Receivers("webhook_configs: [{url_file: no/such/file}]"), kTestdata + "x.yml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(std::string(SV(c.status().message())),
+            kTestdata + "x.yml:5:32: url_file: " + kTestdata + "no/such/file: cannot open file");
+}
+
+TEST(AmConfigFull, NestedNodeLoads) {
+  auto doc = config::YamlDocument::Parse(
+      "alertmanager:\n  route: {receiver: a}\n  receivers: [{name: a, webhook_configs: [{url_file: secrets/webhook_url}]}]\n",
+      "pharos.yml");
+  ASSERT_TRUE(doc.ok()) << doc.status();
+  auto entries = doc->root().Entries();
+  ASSERT_TRUE(entries.ok());
+  auto c = LoadConfigNode(entries->at(0).value, kTestdata);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->receivers.at(0).webhook_configs.at(0).url, "https://hooks.example.com/secret/123");
+  EXPECT_NE(c->original.find("receiver: a"), std::string::npos);
+
+  auto bad = config::YamlDocument::Parse("alertmanager:\n  route: {}\n", "pharos.yml");
+  ASSERT_TRUE(bad.ok());
+  auto e = LoadConfigNode(bad->root().Entries()->at(0).value, kTestdata);
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(std::string(SV(e.status().message())), "pharos.yml:2:10: root route must specify a default receiver");
+}
+
+// ---- time intervals -------------------------------------------------------------------
+
+absl::Time Utc(int y, int mo, int d, int h, int mi) {
+  return absl::FromCivil(absl::CivilMinute(y, mo, d, h, mi), absl::UTCTimeZone());
+}
+
+TEST(AmTimeInterval, BusinessHoursInBerlin) {
+  Config c = MustLoad(WithHead(
+      "time_intervals:\n- name: bh\n  time_intervals:\n  - times: [{start_time: '09:00', end_time: '17:30'}]\n"
+      "    weekdays: ['monday:friday']\n    location: Europe/Berlin\n"));
+  const NamedTimeInterval& bh = *c.FindTimeInterval("bh");
+  // 2026-11-27 is a Friday; Berlin is UTC+1 in winter.
+  EXPECT_TRUE(bh.Contains(Utc(2026, 11, 27, 8, 0)));     // 09:00 Berlin
+  EXPECT_FALSE(bh.Contains(Utc(2026, 11, 27, 7, 59)));   // 08:59
+  EXPECT_TRUE(bh.Contains(Utc(2026, 11, 27, 16, 29)));   // 17:29
+  EXPECT_FALSE(bh.Contains(Utc(2026, 11, 27, 16, 30)));  // 17:30, the end is exclusive
+  EXPECT_FALSE(bh.Contains(Utc(2026, 11, 28, 10, 0)));   // Saturday
+  EXPECT_TRUE(bh.Contains(Utc(2026, 7, 1, 7, 30)));      // 09:30 in summer (UTC+2)
+  EXPECT_FALSE(bh.Contains(Utc(2026, 11, 29, 23, 30)));  // Monday 00:30 Berlin, before nine
+}
+
+TEST(AmTimeInterval, DaysOfMonthMonthsYearsWeekdays) {
+  Config c = MustLoad(WithHead(
+      "time_intervals:\n"
+      "- name: last-day-dec\n  time_intervals:\n  - {days_of_month: ['-1'], months: [december], years: ['2025:2030']}\n"
+      "- name: late-feb\n  time_intervals:\n  - {days_of_month: ['25:31'], months: ['2']}\n"
+      "- name: last3\n  time_intervals:\n  - {days_of_month: ['-3:-1']}\n"
+      "- name: sundays-or-noon\n  time_intervals:\n  - {weekdays: [Sunday]}\n  - {times: [{start_time: '12:00', end_time: '13:00'}]}\n"
+      "- name: all\n  time_intervals:\n  - {}\n"
+      "- name: none\n  time_intervals: []\n"));
+  const NamedTimeInterval& dec = *c.FindTimeInterval("last-day-dec");
+  EXPECT_TRUE(dec.Contains(Utc(2026, 12, 31, 12, 0)));
+  EXPECT_FALSE(dec.Contains(Utc(2026, 12, 30, 12, 0)));
+  EXPECT_FALSE(dec.Contains(Utc(2026, 11, 30, 12, 0)));
+  EXPECT_FALSE(dec.Contains(Utc(2031, 12, 31, 12, 0)));
+  const NamedTimeInterval& feb = *c.FindTimeInterval("late-feb");
+  EXPECT_TRUE(feb.Contains(Utc(2026, 2, 28, 0, 0)));  // 31 clamped to the month's end
+  EXPECT_FALSE(feb.Contains(Utc(2026, 2, 24, 0, 0)));
+  EXPECT_FALSE(feb.Contains(Utc(2026, 3, 26, 0, 0)));
+  const NamedTimeInterval& last3 = *c.FindTimeInterval("last3");
+  EXPECT_TRUE(last3.Contains(Utc(2024, 2, 27, 0, 0)));  // leap year: 27..29
+  EXPECT_FALSE(last3.Contains(Utc(2024, 2, 26, 0, 0)));
+  EXPECT_TRUE(last3.Contains(Utc(2026, 4, 28, 0, 0)));  // 30-day month: 28..30
+  EXPECT_FALSE(last3.Contains(Utc(2026, 5, 28, 0, 0)));  // 31-day month: 29..31
+  const NamedTimeInterval& sun = *c.FindTimeInterval("sundays-or-noon");
+  EXPECT_TRUE(sun.Contains(Utc(2026, 11, 29, 3, 0)));   // Sunday
+  EXPECT_TRUE(sun.Contains(Utc(2026, 11, 27, 12, 30)));  // Friday noon
+  EXPECT_FALSE(sun.Contains(Utc(2026, 11, 27, 13, 0)));
+  EXPECT_TRUE(c.FindTimeInterval("all")->Contains(Utc(2000, 1, 1, 0, 0)));
+  EXPECT_FALSE(c.FindTimeInterval("none")->Contains(Utc(2000, 1, 1, 0, 0)));
+}
+
+TEST(AmTimeInterval, MuteTimeIntervalsAreUsableByRoutes) {
+  Config c = MustLoad(
+      "route:\n  receiver: a\n  routes:\n  - {receiver: a, mute_time_intervals: [old], active_time_intervals: [new]}\n"
+      "receivers: [{name: a}]\n"
+      "mute_time_intervals: [{name: old, time_intervals: [{times: [{start_time: '00:00', end_time: '24:00'}]}]}]\n"
+      "time_intervals: [{name: new}]\n");
+  ASSERT_NE(c.FindTimeInterval("old"), nullptr);
+  EXPECT_TRUE(c.FindTimeInterval("old")->Contains(Utc(2026, 1, 1, 23, 59)));
+  ASSERT_NE(c.FindTimeInterval("new"), nullptr);
+}
+
+// ---- matcher syntax -------------------------------------------------------------------
+
+std::vector<std::string> ParsedStrings(std::string_view s) {
+  auto ms = ParseAmMatchers(s);
+  if (!ms.ok()) return {std::string("error: ") + std::string(SV(ms.status().message()))};
+  std::vector<std::string> out;
+  for (const Matcher& m : *ms) out.push_back(m.ToString());
+  return out;
+}
+
+TEST(AmMatchers, Syntax) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(ParsedStrings(R"(foo="bar")"), V{R"(foo="bar")"});
+  EXPECT_EQ(ParsedStrings("foo=bar"), V{R"(foo="bar")"});
+  EXPECT_EQ(ParsedStrings("  foo  !=  bar baz  "), V{R"(foo!="bar baz")"});
+  EXPECT_EQ(ParsedStrings(R"(foo=~"a|b")"), V{R"(foo=~"a|b")"});
+  EXPECT_EQ(ParsedStrings("foo!~x.*"), V{R"(foo!~"x.*")"});
+  EXPECT_EQ(ParsedStrings(R"({a="1", b=~"2.*"})"), (V{R"(a="1")", R"(b=~"2.*")"}));
+  EXPECT_EQ(ParsedStrings(R"(a="x,y",b=c)"), (V{R"(a="x,y")", R"(b="c")"}));
+  EXPECT_EQ(ParsedStrings(R"(a="b\"c")"), V{R"(a="b\"c")"});
+  EXPECT_EQ(ParsedStrings(R"(a="b\\c")"), V{R"(a="b\\c")"});
+  EXPECT_EQ(ParsedStrings(R"(a="x\ny")"), V{R"(a="x\ny")"});
+  EXPECT_EQ(ParsedStrings(R"(a=~"\d+")"), V{R"(a=~"\\d+")"});  // a spurious escape stays
+  EXPECT_EQ(ParsedStrings("ns:name=v"), V{R"(ns:name="v")"});
+  EXPECT_EQ(ParsedStrings(R"(a="")"), V{R"(a="")"});
+  EXPECT_EQ(ParsedStrings("a="), V{R"(a="")"});
+  EXPECT_EQ(ParsedStrings(""), V{});
+  EXPECT_EQ(ParsedStrings("{}"), V{});
+  EXPECT_EQ(ParsedStrings("a=b,,c=d"), V{"error: bad matcher format: "});
+  EXPECT_EQ(ParsedStrings("1a=b"), V{"error: bad matcher format: 1a=b"});
+  EXPECT_EQ(ParsedStrings("a==b"), V{R"(a="=b")"});  // the value is everything after the operator
+  EXPECT_EQ(ParsedStrings(R"(a="b)"), V{R"(error: matcher value contains unescaped double quote: "b)"});
+  EXPECT_EQ(ParsedStrings(R"(a=b"c)"), V{R"(error: matcher value contains unescaped double quote: b"c)"});
+  EXPECT_EQ(ParsedStrings("a=~(").at(0).rfind("error: invalid regular expression", 0), 0u);
+}
+
+TEST(AmMatchers, RegexIsAnchored) {
+  auto ms = ParseAmMatchers(R"(job=~"node|db")");
+  ASSERT_TRUE(ms.ok());
+  EXPECT_TRUE(ms->at(0).Matches("node"));
+  EXPECT_FALSE(ms->at(0).Matches("xnode"));
+  EXPECT_FALSE(ms->at(0).Matches("node2"));
+}
+
+// ---- dump -------------------------------------------------------------------------------
+
+TEST(AmConfigDump, SecretsHiddenAndReloadable) {
+  auto c = LoadConfigFile(kTestdata + "full.yml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  std::string dump = DumpConfig(*c);
+  for (const char* secret : {"smtp-pass", "routing-key-from-file", "v1-service-key", "GLOBAL", "OWN",
+                             "hooks.example.com/secret", "127.0.0.1:5001"}) {
+    EXPECT_EQ(dump.find(secret), std::string::npos) << secret << "\n" << dump;
+  }
+  EXPECT_NE(dump.find("<secret>"), std::string::npos);
+  EXPECT_NE(dump.find("resolve_timeout: 2m"), std::string::npos) << dump;
+  EXPECT_NE(dump.find("receiver: team-pager"), std::string::npos);
+  EXPECT_NE(dump.find("- service=~\"db|cache\""), std::string::npos) << dump;
+  EXPECT_NE(dump.find("start_time: 09:00\n      end_time: 17:30"), std::string::npos) << dump;
+  EXPECT_NE(dump.find("- monday:friday"), std::string::npos) << dump;
+  // The printout loads back to the same tree and prints the same.
+  auto again = LoadConfig(dump, kTestdata + "dump.yml");
+  ASSERT_TRUE(again.ok()) << again.status() << "\n" << dump;
+  EXPECT_EQ(DumpConfig(*again), dump);
+  const Route& crit = *again->route->routes.at(0)->routes.at(0);
+  EXPECT_EQ(crit.receiver, "team-pager");
+  EXPECT_TRUE(crit.group_by_all);
+  EXPECT_EQ(crit.group_wait, absl::Seconds(5));
+}
+
+TEST(AmConfigDump, GuideLayout) {
+  auto c = LoadConfigFile(kTestdata + "guide_filled.yml");
+  ASSERT_TRUE(c.ok());
+  std::string dump = DumpConfig(*c);
+  EXPECT_EQ(dump.rfind("global:\n  resolve_timeout: 5m\n", 0), 0u) << dump;
+  EXPECT_NE(dump.find("route:\n  receiver: default\n  group_by:\n  - alertname\n  - severity\n  routes:\n"
+                      "  - receiver: pagerduty\n    matchers:\n    - severity=\"critical\"\n"),
+            std::string::npos)
+      << dump;
+  EXPECT_NE(dump.find("  group_wait: 10s\n  group_interval: 10s\n  repeat_interval: 12h\n"), std::string::npos) << dump;
+  EXPECT_NE(dump.find("receivers:\n- name: default\n  slack_configs:\n  - send_resolved: false\n"), std::string::npos)
+      << dump;
+}
+
 }  // namespace
 }  // namespace pharos::am

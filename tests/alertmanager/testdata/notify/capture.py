@@ -188,7 +188,8 @@ def save(scenario, recs):
     os.makedirs(d, exist_ok=True)
     for kind, name, rec in recs:
         # Two groups: HighLatency/api (two alerts) and DiskFull/node (one).
-        suffix = "_disk" if "DiskFull" in json.dumps(rec) else ""
+        dumped = json.dumps(rec)
+        suffix = "_disk" if "DiskFull" in dumped else "_long" if "LongSubject" in dumped else ""
         if kind == "http":
             with open(os.path.join(d, name + suffix + ".json"), "w") as f:
                 json.dump(rec, f, indent=1, sort_keys=True)
@@ -212,6 +213,10 @@ FIRING = [
 RESOLVED = [dict(a, endsAt="2024-01-02T04:00:00Z") for a in FIRING]
 # A second group with a single alert, no annotations and no generatorURL.
 DISK = [{"labels": {"alertname": "DiskFull", "job": "node", "device": "/dev/sda1"},
+         "startsAt": "2024-01-02T03:00:00Z"}]
+# A third group whose subject passes Slack's and PagerDuty's 1024-rune limits
+# (multi-byte runes, to tell runes from bytes).
+LONG = [{"labels": {"alertname": "LongSubject", "job": "x", "detail": "\u00e9" * 1100},
          "startsAt": "2024-01-02T03:00:00Z"}]
 
 
@@ -242,8 +247,8 @@ def main():
             except Exception:
                 time.sleep(0.1)
         # Receivers: webhook, webhook-max, slack, slack-custom, pd2, pd1, email = 7 requests.
-        post_alerts(am_port, FIRING + DISK)
-        wait_for(14)
+        post_alerts(am_port, FIRING + DISK + LONG)
+        wait_for(21)
         time.sleep(1)
         save("firing", take())
         post_alerts(am_port, RESOLVED)
