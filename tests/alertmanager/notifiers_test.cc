@@ -1,6 +1,8 @@
 #include "alertmanager/notifiers/notifiers.h"
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -488,7 +490,7 @@ TEST(Notifiers, TemplateErrorsAreNotRetried) {
 TEST(Notifiers, OversizedPagerdutyDetailsAreReplaced) {
   HttpRecorder rec;
   PagerdutyConfig p = CapturedPagerdutyV2(rec.Url("/p"));
-  p.details.emplace_back("huge", "{{ range $i := \"x\" | stringSlice }}{{ end }}" + std::string(600000, 'y'));
+  p.details.emplace_back("huge", std::string(600000, 'y'));
   auto pd = NewPagerdutyNotifier(p, {"team", "pagerduty", 0}, PlainTemplates(), FastOptions());
   ASSERT_TRUE(pd.ok());
   auto r = pd.value()->Notify(SimpleContext(), SimpleAlerts());
@@ -519,6 +521,24 @@ TEST(Notifiers, WebhookCountsTruncatedAlertsAndSendsResolvedFlag) {
   auto body = rec.requests().at(0).body;
   EXPECT_NE(body.find("\"truncatedAlerts\":1}"), std::string::npos) << body;
   EXPECT_EQ(body.find("i3"), std::string::npos);
+}
+
+// Notify may run on several pipeline threads at once.
+TEST(Notifiers, ConcurrentNotifies) {
+  HttpRecorder rec;
+  auto n = NewWebhookNotifier(CapturedWebhook(rec.Url("/w"), 0), {"team", "webhook", 0}, PlainTemplates(),
+                              FastOptions());
+  ASSERT_TRUE(n.ok());
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      for (int j = 0; j < 5; ++j) ok += (*n)->Notify(SimpleContext(), SimpleAlerts()).status.ok() ? 1 : 0;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 20);
+  EXPECT_EQ(rec.requests().size(), 20u);
 }
 
 TEST(Notifiers, PagerdutyV1UsesThePublicEndpointUnlessUrlIsSet) {
@@ -600,17 +620,24 @@ class EmailTls : public ::testing::Test {
     so.key_file = cert_->key_file;
     return so;
   }
+  // A STARTTLS server offering `mechs`, and a config that trusts its
+  // certificate and logs in as "user" with `password`.
+  static std::pair<testing::SmtpServerOptions, EmailConfig> AuthSetup(const char* mechs, const char* password) {
+    auto so = TlsServer();
+    so.auth_mechs = mechs;
+    EmailConfig c = SimpleEmail("");
+    c.tls_config.ca_file = cert_->cert_file;
+    c.auth_username = "user";
+    c.auth_password = password;
+    c.auth_secret = "cram-secret";
+    return {so, c};
+  }
   static testing::TestCert* cert_;
 };
 testing::TestCert* EmailTls::cert_ = nullptr;
 
 TEST_F(EmailTls, StartTlsThenAuthPlain) {
-  auto so = TlsServer();
-  so.auth_mechs = "PLAIN";
-  EmailConfig c = SimpleEmail("");
-  c.tls_config.ca_file = cert_->cert_file;
-  c.auth_username = "user";
-  c.auth_password = "pw";
+  auto [so, c] = AuthSetup("PLAIN", "pw");
   auto run = SendEmail(c, so);
   ASSERT_TRUE(run.result.status.ok()) << run.result.status;
   ASSERT_EQ(run.sessions.size(), 1u);
@@ -635,13 +662,7 @@ TEST_F(EmailTls, StartTlsThenAuthPlain) {
 TEST_F(EmailTls, AuthLoginAndCramMd5) {
   for (const char* mechs : {"LOGIN", "CRAM-MD5 PLAIN", "PLAIN LOGIN"}) {
     SCOPED_TRACE(mechs);
-    auto so = TlsServer();
-    so.auth_mechs = mechs;
-    EmailConfig c = SimpleEmail("");
-    c.tls_config.ca_file = cert_->cert_file;
-    c.auth_username = "user";
-    c.auth_password = "pw";
-    c.auth_secret = "cram-secret";
+    auto [so, c] = AuthSetup(mechs, "pw");
     auto run = SendEmail(c, so);
     ASSERT_TRUE(run.result.status.ok()) << run.result.status;
     ASSERT_EQ(run.sessions.size(), 1u);
@@ -652,12 +673,7 @@ TEST_F(EmailTls, AuthLoginAndCramMd5) {
 }
 
 TEST_F(EmailTls, WrongPasswordIsAnErrorWithTheReply) {
-  auto so = TlsServer();
-  so.auth_mechs = "LOGIN";
-  EmailConfig c = SimpleEmail("");
-  c.tls_config.ca_file = cert_->cert_file;
-  c.auth_username = "user";
-  c.auth_password = "wrong";
+  auto [so, c] = AuthSetup("LOGIN", "wrong");
   auto run = SendEmail(c, so);
   EXPECT_FALSE(run.result.status.ok());
   EXPECT_TRUE(run.result.retry);
@@ -758,6 +774,26 @@ TEST(Email, SilentOrGarbledServersFailWithinTheTimeout) {
   run = SendEmail(c, garbled, opts);
   EXPECT_FALSE(run.result.status.ok());
   EXPECT_TRUE(run.result.retry);
+}
+
+TEST(Email, HeaderLineBreaksAreEncoded) {
+  testing::SmtpServerOptions so;
+  EmailConfig c = SimpleEmail("");
+  c.require_tls = false;
+  c.headers.emplace_back("X-Note", "line1\nInjected: yes");
+  auto run = [&] {
+    testing::SmtpTestServer smtp(so);
+    c.smarthost = smtp.Address();
+    auto n = NewEmailNotifier(c, {"team", "email", 0}, PlainTemplates(), FastOptions());
+    EXPECT_TRUE(n.ok());
+    EXPECT_TRUE((*n)->Notify(SimpleContext(), SimpleAlerts()).status.ok());
+    return smtp.sessions();
+  }();
+  ASSERT_EQ(run.size(), 1u);
+  auto mail = testing::ParseMail(run[0].message);
+  ASSERT_TRUE(mail.ok());
+  EXPECT_EQ(mail->Header("X-Note"), "=?utf-8?q?line1=0AInjected:_yes?=");
+  EXPECT_EQ(mail->Header("Injected"), "");
 }
 
 // ---- building blocks -------------------------------------------------------

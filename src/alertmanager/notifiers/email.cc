@@ -157,12 +157,9 @@ class EmailNotifier final : public Integration {
                     absl::StrCat("execute \"", name, "\" header template: ", v.status().message())),
                 false};
       }
-      std::string clean = *v;
-      // A header value cannot carry a line break.
-      for (char& ch : clean) {
-        if (ch == '\r' || ch == '\n') ch = ' ';
-      }
-      absl::StrAppend(&msg, name, ": ", notifiers::QEncodeHeader(clean), "\r\n");
+      // A line break in the value is Q-encoded (=0A), so it cannot start a
+      // header of its own.
+      absl::StrAppend(&msg, name, ": ", notifiers::QEncodeHeader(*v), "\r\n");
       has_message_id |= absl::EqualsIgnoreCase(name, "Message-Id");
     }
     absl::Time now = absl::Now();
