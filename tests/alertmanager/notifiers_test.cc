@@ -12,6 +12,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "alertmanager/notifiers/mime.h"
 #include "alertmanager/notifiers/notify_util.h"
@@ -315,6 +316,67 @@ INSTANTIATE_TEST_SUITE_P(Captured, CapturedEmails,
                                            Scenario{"resolved", Group::kLatency}),
                          Name);
 
+
+// ---- the whole path: capture.py's config file, loaded by Pharos -------------
+
+class LoadedCaptureConfig : public ::testing::TestWithParam<Scenario> {};
+
+// config.yml.in, loaded with LoadConfig (defaults filled in by the loader),
+// its templates loaded and its receiver built, sends what 0.25 sent. The
+// PagerDuty v1 config loses the proxy capture.py needed (Pharos honours its
+// `url` instead).
+TEST_P(LoadedCaptureConfig, SendsWhatAlertmanager025Sent) {
+  const Scenario& sc = GetParam();
+  HttpRecorder rec;
+  testing::SmtpServerOptions so;
+  so.auth_mechs = "PLAIN LOGIN CRAM-MD5";
+  so.username = "user";
+  so.password = "secret-pw";
+  testing::SmtpTestServer smtp(so);
+  std::string text = ReadNotifyTestdata("config.yml.in");
+  size_t proxy = text.find("        http_config:\n          proxy_url:");
+  ASSERT_NE(proxy, std::string::npos);
+  text.erase(proxy, text.find("    email_configs:") - proxy);
+  text = absl::StrReplaceAll(text, {{"@HTTP@", absl::StrCat("127.0.0.1:", rec.port())}, {"@SMTP@", smtp.Address()}});
+  auto cfg = LoadConfig(text, testing::NotifyTestdataPath("config.yml"));
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  auto templates = Templates::Load(cfg->templates, std::string(testing::kCaptureExternalUrl));
+  ASSERT_TRUE(templates.ok()) << templates.status();
+  const Receiver* receiver = cfg->FindReceiver(testing::kCaptureReceiver);
+  ASSERT_NE(receiver, nullptr);
+  auto integrations = BuildIntegrations(*receiver, *templates, FastOptions());
+  ASSERT_TRUE(integrations.ok()) << integrations.status();
+  ASSERT_EQ(integrations->size(), 7u);
+  bool resolved = std::string(sc.dir) == "resolved";
+  for (auto& i : *integrations) {
+    if (resolved && !i->SendResolved()) continue;  // the pipeline sends nothing then
+    auto r = RunScenario(*i, sc);
+    EXPECT_TRUE(r.status.ok()) << i->key().integration << ": " << r.status;
+  }
+  int compared = 0;
+  for (const auto& req : rec.requests()) {
+    std::string rel = absl::StrCat(sc.dir, req.path, sc.Suffix(), ".body");
+    SCOPED_TRACE(rel);
+    EXPECT_EQ(req.body, ReadNotifyTestdata(rel));
+    ++compared;
+  }
+  EXPECT_EQ(compared, resolved ? 5 : 6);
+  auto sessions = smtp.sessions();
+  ASSERT_EQ(sessions.size(), 1u);
+  auto got = testing::ParseMail(sessions[0].message);
+  auto want = testing::ParseMail(testing::CapturedMailData(absl::StrCat(sc.dir, "/email", sc.Suffix(), ".txt")));
+  ASSERT_TRUE(got.ok() && want.ok());
+  EXPECT_EQ(got->Header("Subject"), want->Header("Subject"));
+  EXPECT_EQ(got->Header("X-Custom"), want->Header("X-Custom"));
+  ASSERT_EQ(got->parts.size(), want->parts.size());
+  for (size_t i = 0; i < got->parts.size(); ++i) EXPECT_EQ(got->parts[i].body, want->parts[i].body);
+}
+
+INSTANTIATE_TEST_SUITE_P(Captured, LoadedCaptureConfig,
+                         ::testing::Values(Scenario{"firing", Group::kLatency}, Scenario{"firing", Group::kDisk},
+                                           Scenario{"firing", Group::kLong},
+                                           Scenario{"resolved", Group::kLatency}),
+                         Name);
 
 // ---- behaviour: retries, timeouts, broken receivers -------------------------
 
