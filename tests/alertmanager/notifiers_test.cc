@@ -756,6 +756,29 @@ TEST_F(EmailTls, UntrustedCertificateFails) {
   EXPECT_TRUE(run.result.status.ok()) << run.result.status;
 }
 
+// Port 465 means TLS from the first byte (0.25's rule). As in 0.25,
+// require_tls would still ask for STARTTLS, which such servers do not offer,
+// so the config turns it off.
+TEST_F(EmailTls, ImplicitTlsOnPort465) {
+  auto so = TlsServer();
+  so.port = 465;
+  so.implicit_tls = true;
+  so.starttls = false;
+  testing::SmtpTestServer smtp(so);
+  if (smtp.port() == 0) GTEST_SKIP() << "cannot bind 127.0.0.1:465 here";
+  EmailConfig c = SimpleEmail(smtp.Address());
+  c.tls_config.ca_file = cert_->cert_file;
+  c.require_tls = false;
+  auto n = NewEmailNotifier(c, {"team", "email", 0}, PlainTemplates(), FastOptions());
+  ASSERT_TRUE(n.ok());
+  auto r = (*n)->Notify(SimpleContext(), SimpleAlerts());
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  auto sessions = smtp.sessions();
+  ASSERT_EQ(sessions.size(), 1u);
+  EXPECT_TRUE(sessions[0].tls);
+  EXPECT_FALSE(sessions[0].message.empty());
+}
+
 TEST_F(EmailTls, RequireTlsWithoutStartTlsIsRefused) {
   testing::SmtpServerOptions plain;
   auto run = SendEmail(SimpleEmail(""), plain);
