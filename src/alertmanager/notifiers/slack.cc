@@ -1,5 +1,5 @@
 // The Slack notifier: 0.25's notify/slack request (one attachment), the
-// title cut to 1024 runes, 429 and 5xx retried.
+// title cut to 1024 runes, 5xx retried.
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -101,9 +101,8 @@ class SlackNotifier final : public Integration {
     auto resp = sender_->PostJson(cfg_.api_url, body);
     std::string where = absl::StrCat("channel ", GoQuote(channel), ": ");
     if (!resp.ok()) return {absl::Status(resp.status().code(), absl::StrCat(where, resp.status().message())), true};
-    notifiers::RetryPolicy policy;
-    policy.retry_codes = {429};
-    Result res = notifiers::CheckStatus(resp->status, resp->body, policy);
+    // 0.25 retries only 5xx for Slack (429 included: not retried).
+    Result res = notifiers::CheckStatus(resp->status, resp->body, notifiers::RetryPolicy{});
     if (!res.status.ok()) res.status = absl::Status(res.status.code(), absl::StrCat(where, res.status.message()));
     return res;
   }
