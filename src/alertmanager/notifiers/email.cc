@@ -195,9 +195,9 @@ class EmailNotifier final : public Integration {
       }
       part("text/html", *body);
     }
-    // Go's multipart.Writer.Close: with no part it writes only the closing
-    // boundary.
-    absl::StrAppend(&msg, first ? "" : "\r\n", "--", boundary, "--\r\n");
+    // Go's multipart.Writer.Close writes the closing boundary on a line of
+    // its own, with or without parts.
+    absl::StrAppend(&msg, "\r\n--", boundary, "--\r\n");
 
     if (auto s = c.Data(msg); !s.ok()) return retry(s, "send DATA command: ");
     return {};
