@@ -29,7 +29,7 @@ using testing::ReadNotifyTestdata;
 
 // ---- the captured scenarios ------------------------------------------------
 
-enum class Group { kLatency, kDisk, kLong };
+enum class Group { kLatency, kDisk, kLong, kMixed };
 
 struct Scenario {
   const char* dir;  // "firing" or "resolved"
@@ -48,6 +48,8 @@ struct Scenario {
         a.ends_at = now + absl::Minutes(5);
         return {a};
       }
+      case Group::kMixed:
+        return testing::MixedAlerts(now);
       case Group::kLatency:
         break;
     }
@@ -56,7 +58,10 @@ struct Scenario {
 };
 
 std::string Name(const ::testing::TestParamInfo<Scenario>& i) {
-  return absl::StrCat(i.param.dir, i.param.group == Group::kDisk ? "Disk" : i.param.group == Group::kLong ? "Long" : "Latency");
+  const char* g = i.param.group == Group::kDisk   ? "Disk"
+                  : i.param.group == Group::kLong ? "Long"
+                  : i.param.group == Group::kMixed ? "" : "Latency";
+  return absl::StrCat(i.param.dir, g);
 }
 
 std::shared_ptr<const Templates> CaptureTemplates() {
@@ -84,6 +89,10 @@ Integration::Result RunScenario(Integration& integration, const Scenario& sc) {
   ctx.group_labels = testing::GroupLabelsOf(alerts[0]);
   ctx.group_key = testing::GroupKeyOf(alerts[0]);
   ctx.now = now;
+  // The pipeline drops resolved alerts for integrations without send_resolved.
+  if (!integration.SendResolved()) {
+    std::erase_if(alerts, [&](const Alert& a) { return a.ResolvedAt(now); });
+  }
   return integration.Notify(ctx, alerts);
 }
 
@@ -235,7 +244,8 @@ TEST_P(CapturedHttpPayloads, MatchAlertmanager025) {
 INSTANTIATE_TEST_SUITE_P(Captured, CapturedHttpPayloads,
                          ::testing::Values(Scenario{"firing", Group::kLatency}, Scenario{"firing", Group::kDisk},
                                            Scenario{"firing", Group::kLong},
-                                           Scenario{"resolved", Group::kLatency}),
+                                           Scenario{"resolved", Group::kLatency},
+                                           Scenario{"mixed", Group::kMixed}),
                          Name);
 
 // ---- e-mail against the captured message -----------------------------------
@@ -313,7 +323,8 @@ TEST_P(CapturedEmails, MatchAlertmanager025) {
 INSTANTIATE_TEST_SUITE_P(Captured, CapturedEmails,
                          ::testing::Values(Scenario{"firing", Group::kLatency}, Scenario{"firing", Group::kDisk},
                                            Scenario{"firing", Group::kLong},
-                                           Scenario{"resolved", Group::kLatency}),
+                                           Scenario{"resolved", Group::kLatency},
+                                           Scenario{"mixed", Group::kMixed}),
                          Name);
 
 
@@ -360,7 +371,7 @@ TEST_P(LoadedCaptureConfig, SendsWhatAlertmanager025Sent) {
     EXPECT_EQ(req.body, ReadNotifyTestdata(rel));
     ++compared;
   }
-  EXPECT_EQ(compared, resolved ? 5 : 6);
+  EXPECT_EQ(compared, resolved ? 5 : 6);  // pd1, pd2, webhooks, slack(s): per send_resolved
   auto sessions = smtp.sessions();
   ASSERT_EQ(sessions.size(), 1u);
   auto got = testing::ParseMail(sessions[0].message);
@@ -375,7 +386,8 @@ TEST_P(LoadedCaptureConfig, SendsWhatAlertmanager025Sent) {
 INSTANTIATE_TEST_SUITE_P(Captured, LoadedCaptureConfig,
                          ::testing::Values(Scenario{"firing", Group::kLatency}, Scenario{"firing", Group::kDisk},
                                            Scenario{"firing", Group::kLong},
-                                           Scenario{"resolved", Group::kLatency}),
+                                           Scenario{"resolved", Group::kLatency},
+                                           Scenario{"mixed", Group::kMixed}),
                          Name);
 
 // ---- behaviour: retries, timeouts, broken receivers -------------------------
