@@ -9,6 +9,7 @@
 #include "alertmanager/notifiers/notifiers.h"
 #include "common/go_quote.h"
 #include "common/json_writer.h"
+#include "common/log.h"
 #include "common/strings.h"
 
 namespace pharos::am {
@@ -46,7 +47,11 @@ class SlackNotifier final : public Integration {
     OmitEmpty(w, "icon_url", r.Text(cfg_.icon_url));
     if (cfg_.link_names) w.Key("link_names").Bool(true);
     w.Key("attachments").BeginArray().BeginObject();
-    OmitEmpty(w, "title", notifiers::TruncateInRunes(r.Text(cfg_.title), kMaxTitleRunes).first);
+    auto [title, cut] = notifiers::TruncateInRunes(r.Text(cfg_.title), kMaxTitleRunes);
+    if (cut) {
+      log::Warn("notify", "Truncated title", {{"integration", "slack"}, {"key", ctx.group_key}, {"max_runes", kMaxTitleRunes}});
+    }
+    OmitEmpty(w, "title", title);
     OmitEmpty(w, "title_link", r.Text(cfg_.title_link));
     OmitEmpty(w, "pretext", r.Text(cfg_.pretext));
     w.Key("text").String(r.Text(cfg_.text));
