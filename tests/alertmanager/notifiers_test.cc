@@ -7,9 +7,11 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
@@ -932,6 +934,46 @@ TEST(Mime, QuotedPrintableFollowsGo) {
   EXPECT_EQ(notifiers::QuotedPrintable(enc), std::string(74, 'x') + "=\r\n=3D");
 }
 
+// For arbitrary bytes: decoding gives the input back (line ends as LF), no
+// line passes 76 characters, and no line ends in a space or tab.
+TEST(Mime, QuotedPrintableRoundTripsArbitraryBytes) {
+  std::mt19937 rng(42);
+  for (int iter = 0; iter < 300; ++iter) {
+    std::string in;
+    size_t n = rng() % 400;
+    for (size_t i = 0; i < n; ++i) {
+      int pick = static_cast<int>(rng() % 10);
+      if (pick < 6) {
+        in.push_back(static_cast<char>('a' + rng() % 26));
+      } else if (pick < 8) {
+        // Line ends are LF or CRLF: Go's writer, which Pharos follows, does
+        // not round-trip a lone CR followed by an encoded byte.
+        const char* pieces[] = {" ", "\t", "\n", "\r\n", "="};
+        in += pieces[rng() % 5];
+      } else {
+        char b = static_cast<char>(rng() % 256);
+        in.push_back(b == '\r' ? '\n' : b);
+      }
+    }
+    std::string enc = notifiers::QuotedPrintable(in);
+    std::string want;
+    for (size_t i = 0; i < in.size(); ++i) {
+      if (in[i] == '\r') {
+        want.push_back('\n');
+        if (i + 1 < in.size() && in[i + 1] == '\n') ++i;
+      } else {
+        want.push_back(in[i]);
+      }
+    }
+    ASSERT_EQ(testing::QpDecode(enc), want) << "input: " << absl::CEscape(in);
+    for (absl::string_view line : absl::StrSplit(enc, "\r\n")) {
+      EXPECT_LE(line.size(), 76u) << absl::CEscape(enc);
+      if (!line.empty()) EXPECT_TRUE(line.back() != ' ' && line.back() != '\t') << absl::CEscape(enc);
+      for (char ch : line) EXPECT_TRUE(ch == '\t' || (ch >= ' ' && ch <= '~')) << absl::CEscape(enc);
+    }
+  }
+}
+
 TEST(Mime, QEncodedHeaders) {
   EXPECT_EQ(notifiers::QEncodeHeader("[FIRING:1] plain ascii\t"), "[FIRING:1] plain ascii\t");
   EXPECT_EQ(notifiers::QEncodeHeader("caf\xc3\xa9 ok?"), "=?utf-8?q?caf=C3=A9_ok=3F?=");
@@ -943,6 +985,24 @@ TEST(Mime, QEncodedHeaders) {
   word += "?=";
   std::string want = word + " " + word + " " + word;
   EXPECT_EQ(notifiers::QEncodeHeader(many), want);  // a rune is never split across words
+}
+
+// Whatever the text, the parser ends and every address it returns is usable
+// in MAIL FROM / RCPT TO (has an @, no space, CR, LF, < or >).
+TEST(Mime, AddressListsOfArbitraryText) {
+  std::mt19937 rng(7);
+  const char alphabet[] = "ab@.<>,\" \\\r\nx";
+  for (int iter = 0; iter < 2000; ++iter) {
+    std::string in;
+    size_t n = rng() % 40;
+    for (size_t i = 0; i < n; ++i) in.push_back(alphabet[rng() % (sizeof alphabet - 1)]);
+    auto list = notifiers::ParseAddressList(in);
+    if (!list.ok()) continue;
+    for (const auto& a : *list) {
+      EXPECT_NE(a.find('@'), std::string::npos) << absl::CEscape(in);
+      EXPECT_EQ(a.find_first_of(" \r\n<>"), std::string::npos) << absl::CEscape(in) << " -> " << a;
+    }
+  }
 }
 
 TEST(Mime, AddressLists) {
