@@ -30,18 +30,53 @@ using config::YamlNode;
 
 namespace internal {
 
+namespace {
+
+bool IsHex(char c) { return absl::ascii_isxdigit(static_cast<unsigned char>(c)); }
+
+// Go's unescape() validation: every '%' starts a two-digit hex escape.
+std::string BadEscape(std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') continue;
+    if (i + 2 < s.size() && IsHex(s[i + 1]) && IsHex(s[i + 2])) {
+      i += 2;
+      continue;
+    }
+    return std::string(s.substr(i, 3));
+  }
+  return "";
+}
+
+// Go's validOptionalPort: "" or ":" followed by digits.
+bool ValidOptionalPort(std::string_view p) {
+  if (p.empty()) return true;
+  if (p[0] != ':') return false;
+  for (char c : p.substr(1)) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// Follows Go's url.Parse closely enough for its errors on the URLs people
+// write, then Alertmanager's scheme and host rule.
 absl::Status CheckUrl(std::string_view url) {
   auto parse_error = [&](std::string_view why) {
     return absl::InvalidArgumentError(absl::StrCat("parse ", GoQuote(url), ": ", AV(why)));
   };
-  for (char c : url) {
+  std::string_view rest = url, fragment;
+  if (size_t hash = url.find('#'); hash != std::string_view::npos) {
+    rest = url.substr(0, hash);
+    fragment = url.substr(hash + 1);
+  }
+  for (char c : rest) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return parse_error("net/url: invalid control character in URL");
   }
   // Go's getScheme: letters, then letters, digits, + - . up to ':'.
   std::string scheme;
-  std::string_view rest = url;
-  for (size_t i = 0; i < url.size(); ++i) {
-    char c = url[i];
+  for (size_t i = 0; i < rest.size(); ++i) {
+    char c = rest[i];
     if (absl::ascii_isalpha(static_cast<unsigned char>(c))) continue;
     if (absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.') {
       if (i == 0) break;
@@ -49,35 +84,57 @@ absl::Status CheckUrl(std::string_view url) {
     }
     if (c == ':') {
       if (i == 0) return parse_error("missing protocol scheme");
-      scheme = absl::AsciiStrToLower(AV(url.substr(0, i)));
-      rest = url.substr(i + 1);
+      scheme = absl::AsciiStrToLower(AV(rest.substr(0, i)));
+      rest = rest.substr(i + 1);
     }
     break;
   }
+  rest = rest.substr(0, rest.find('?'));
   std::string host;
-  if (!scheme.empty() && rest.starts_with("//")) {
+  bool opaque = false;
+  if (!rest.starts_with("/")) {
+    if (!scheme.empty()) {
+      opaque = true;
+    } else if (rest.substr(0, rest.find('/')).find(':') != std::string_view::npos) {
+      return parse_error("first path segment in URL cannot contain colon");
+    }
+  }
+  if (!opaque && rest.starts_with("//") && (!scheme.empty() || !rest.starts_with("///"))) {
     std::string_view authority = rest.substr(2);
-    authority = authority.substr(0, authority.find_first_of("/?#"));
+    size_t slash = authority.find('/');
+    std::string_view path = slash == std::string_view::npos ? std::string_view() : authority.substr(slash);
+    authority = authority.substr(0, slash);
     size_t at = authority.rfind('@');
     std::string_view h = at == std::string_view::npos ? authority : authority.substr(at + 1);
+    if (h.starts_with("[")) {
+      size_t close = h.rfind(']');
+      if (close == std::string_view::npos) return parse_error("missing ']' in host");
+      if (!ValidOptionalPort(h.substr(close + 1))) {
+        return parse_error(absl::StrCat("invalid port ", GoQuote(h.substr(close + 1)), " after host"));
+      }
+    } else if (size_t colon = h.rfind(':'); colon != std::string_view::npos) {
+      if (!ValidOptionalPort(h.substr(colon))) {
+        return parse_error(absl::StrCat("invalid port ", GoQuote(h.substr(colon)), " after host"));
+      }
+    }
     for (char c : h) {
-      if (c == ' ' || c == '<' || c == '>' || c == '"' || c == '{' || c == '}' || c == '|' || c == '\\' ||
-          c == '^' || c == '`') {
+      if (c == ' ' || c == '{' || c == '}' || c == '|' || c == '\\' || c == '^' || c == '`') {
         return parse_error(absl::StrCat("invalid character ", GoQuote(std::string(1, c)), " in host name"));
       }
     }
-    if (!h.starts_with("[")) {
-      size_t colon = h.rfind(':');
-      if (colon != std::string_view::npos) {
-        std::string_view port = h.substr(colon + 1);
-        for (char c : port) {
-          if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) {
-            return parse_error(absl::StrCat("invalid port ", GoQuote(absl::StrCat(":", AV(port))), " after host"));
-          }
-        }
-      }
+    if (std::string bad = BadEscape(h); !bad.empty()) {
+      return parse_error(absl::StrCat("invalid URL escape ", GoQuote(bad)));
     }
     host = std::string(h);
+    rest = path;
+  }
+  if (!opaque) {
+    if (std::string bad = BadEscape(rest); !bad.empty()) {
+      return parse_error(absl::StrCat("invalid URL escape ", GoQuote(bad)));
+    }
+  }
+  if (std::string bad = BadEscape(fragment); !bad.empty()) {
+    return parse_error(absl::StrCat("invalid URL escape ", GoQuote(bad)));
   }
   if (scheme != "http" && scheme != "https") {
     return absl::InvalidArgumentError(absl::StrCat("unsupported scheme ", GoQuote(scheme), " for URL"));
@@ -554,6 +611,7 @@ absl::StatusOr<Config> Load(const YamlNode& root, std::string_view dir) {
   }
   if (!route_meta.receiver) return route_meta.where.Error("root route must specify a default receiver");
   if (route_meta.has_matchers) return route_meta.where.Error("root route must not have any matchers");
+  if (c.route->continue_matching) return route_meta.where.Error("cannot have continue in root route");
   if (route_meta.mute_key) return route_meta.mute_key->Error("root route must not have any mute time intervals");
   if (route_meta.active_key) {
     return route_meta.active_key->Error("root route must not have any active time intervals");

@@ -126,7 +126,8 @@ absl::Status CheckDaysOfMonth(const InclusiveRange& r) {
   return absl::OkStatus();
 }
 
-std::string MonthName(int m) { return m >= 1 && m <= 12 ? kMonths[m - 1] : absl::StrCat(m); }
+// Out-of-range numbers have no name (Alertmanager prints "" for them).
+std::string MonthName(int m) { return m >= 1 && m <= 12 ? kMonths[m - 1] : ""; }
 
 absl::Status CheckMonths(const InclusiveRange& r) {
   if (r.begin > r.end) {
@@ -236,8 +237,10 @@ std::string FormatWeekdayRange(const InclusiveRange& r) {
 }
 
 std::string FormatMonthRange(const InclusiveRange& r) {
-  if (r.begin == r.end) return MonthName(r.begin);
-  return absl::StrCat(MonthName(r.begin), ":", MonthName(r.end));
+  // Numbers outside 1..12 (which 0.25 accepts) print as numbers.
+  auto name = [](int m) { return m >= 1 && m <= 12 ? MonthName(m) : absl::StrCat(m); };
+  if (r.begin == r.end) return name(r.begin);
+  return absl::StrCat(name(r.begin), ":", name(r.end));
 }
 
 std::string FormatNumberRange(const InclusiveRange& r) {
