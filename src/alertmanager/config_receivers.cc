@@ -449,11 +449,12 @@ absl::Status ParseEmail(const YamlNode& n, EmailConfig* c, NotifierMeta* meta, s
   return absl::OkStatus();
 }
 
-void SetHeaderDefault(EmailConfig* c, std::string_view name, std::string_view value) {
+void SetHeaderDefault(EmailConfig* c, std::string_view name, std::string_view value, size_t at) {
   for (const auto& h : c->headers) {
     if (h.first == name) return;
   }
-  c->headers.emplace_back(std::string(name), std::string(value));
+  at = std::min(at, c->headers.size());
+  c->headers.insert(c->headers.begin() + static_cast<std::ptrdiff_t>(at), {std::string(name), std::string(value)});
 }
 
 }  // namespace
@@ -543,10 +544,11 @@ absl::Status ApplyGlobalDefaults(const GlobalConfig& g, const GlobalMeta& gm, Pa
     if (e.auth_secret.empty()) e.auth_secret = g.smtp_auth_secret;
     if (e.auth_identity.empty()) e.auth_identity = g.smtp_auth_identity;
     if (!m.require_tls_set) e.require_tls = g.smtp_require_tls;
-    // What the email notifier adds when the headers lack them.
-    SetHeaderDefault(&e, "Subject", R"({{ template "email.default.subject" . }})");
-    SetHeaderDefault(&e, "To", e.to);
-    SetHeaderDefault(&e, "From", e.from);
+    // What the email notifier adds when the headers lack them, where it
+    // puts them: To and From first, Subject last.
+    SetHeaderDefault(&e, "To", e.to, 0);
+    SetHeaderDefault(&e, "From", e.from, 1);
+    SetHeaderDefault(&e, "Subject", R"({{ template "email.default.subject" . }})", e.headers.size());
   }
   for (size_t i = 0; i < r.slack_configs.size(); ++i) {
     SlackConfig& s = r.slack_configs[i];

@@ -367,7 +367,7 @@ TEST(AmConfigDefaults, MinimalConfigGetsAlertmanagerDefaults) {
   EXPECT_EQ(e.html, R"({{ template "email.default.html" . }})");
   EXPECT_EQ(e.text, "");
   std::vector<std::pair<std::string, std::string>> headers = {
-      {"Subject", R"({{ template "email.default.subject" . }})"}, {"To", "a@b"}, {"From", "c@d"}};
+      {"To", "a@b"}, {"From", "c@d"}, {"Subject", R"({{ template "email.default.subject" . }})"}};
   EXPECT_EQ(e.headers, headers);
 }
 
@@ -462,10 +462,10 @@ TEST(AmConfigFull, EveryPartLoads) {
   EXPECT_EQ(e0.auth_username, "am");
   EXPECT_EQ(e0.auth_password, "smtp-pass");
   EXPECT_FALSE(e0.require_tls);  // from global
-  std::vector<std::pair<std::string, std::string>> headers = {{"Subject", "Custom {{ .GroupLabels.alertname }}"},
-                                                              {"X-Priority", "1"},
-                                                              {"To", "team@example.org"},
-                                                              {"From", "alertmanager@example.org"}};
+  std::vector<std::pair<std::string, std::string>> headers = {{"To", "team@example.org"},
+                                                              {"From", "alertmanager@example.org"},
+                                                              {"Subject", "Custom {{ .GroupLabels.alertname }}"},
+                                                              {"X-Priority", "1"}};
   EXPECT_EQ(e0.headers, headers);
   const EmailConfig& e1 = email.email_configs.at(1);
   EXPECT_EQ(e1.from, "boss-alerts@example.org");
