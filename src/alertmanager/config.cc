@@ -446,8 +446,7 @@ absl::Status ParseRoute(const YamlNode& node, Route* r, RouteMeta* meta) {
 
 // dispatch.NewRoute's inheritance: receiver, group_by and the three timings
 // come from the parent unless the route sets them.
-void Inherit(const Route& parent, const RouteMeta& pm, Route* r, const RouteMeta& meta) {
-  (void)pm;
+void Inherit(const Route& parent, Route* r, const RouteMeta& meta) {
   if (!meta.receiver) r->receiver = parent.receiver;
   if (!meta.group_by_set) {
     r->group_by = parent.group_by;
@@ -456,7 +455,7 @@ void Inherit(const Route& parent, const RouteMeta& pm, Route* r, const RouteMeta
   if (!meta.group_wait_set) r->group_wait = parent.group_wait;
   if (!meta.group_interval_set) r->group_interval = parent.group_interval;
   if (!meta.repeat_interval_set) r->repeat_interval = parent.repeat_interval;
-  for (size_t i = 0; i < r->routes.size(); ++i) Inherit(*r, meta, r->routes[i].get(), meta.children[i]);
+  for (size_t i = 0; i < r->routes.size(); ++i) Inherit(*r, r->routes[i].get(), meta.children[i]);
 }
 
 absl::Status CheckReceivers(const RouteMeta& meta, const Route& r, const std::set<std::string>& names) {
@@ -632,7 +631,7 @@ absl::StatusOr<Config> Load(const YamlNode& root, std::string_view dir) {
   RETURN_IF_ERROR(CheckTimeIntervals(route_meta, interval_names));
 
   for (size_t i = 0; i < c.route->routes.size(); ++i) {
-    Inherit(*c.route, route_meta, c.route->routes[i].get(), route_meta.children[i]);
+    Inherit(*c.route, c.route->routes[i].get(), route_meta.children[i]);
   }
   for (ParsedReceiver& r : receivers) c.receivers.push_back(std::move(r.receiver));
   for (NamedTimeInterval& t : time_intervals) c.time_intervals.push_back(std::move(t));

@@ -248,11 +248,10 @@ absl::Status ParsePagerduty(const YamlNode& n, PagerdutyConfig* c, NotifierMeta*
   c->client = R"({{ template "pagerduty.default.client" . }})";
   c->client_url = R"({{ template "pagerduty.default.clientURL" . }})";
   SecretPair service, routing;
-  auto key = [&](std::string* out, bool* set, const char* name) {
+  auto key = [](std::string* out, bool* set) {
     return [=](const YamlNode& v) -> absl::Status {
       ASSIGN_OR_RETURN(*out, config::ReadString(v));
       *set = !out->empty();
-      (void)name;
       return absl::OkStatus();
     };
   };
@@ -267,16 +266,15 @@ absl::Status ParsePagerduty(const YamlNode& n, PagerdutyConfig* c, NotifierMeta*
       return absl::OkStatus();
     };
   };
-  bool details_set = false;
   RETURN_IF_ERROR(ReadMap(
       n, "pagerduty_config",
       {
           {"send_resolved", Into(&c->common.send_resolved)},
           {"http_config", IntoHttpConfig(&c->common, meta, dir)},
-          {"service_key", key(&c->service_key, &service.inline_set, "service_key")},
+          {"service_key", key(&c->service_key, &service.inline_set)},
           {"service_key_file", key_file(&service_from_file, &service.file_set, &service.inline_set, "service_key_file",
                                            "at most one of service_key & service_key_file must be configured")},
-          {"routing_key", key(&c->routing_key, &routing.inline_set, "routing_key")},
+          {"routing_key", key(&c->routing_key, &routing.inline_set)},
           {"routing_key_file", key_file(&routing_from_file, &routing.file_set, &routing.inline_set, "routing_key_file",
                                            "at most one of routing_key & routing_key_file must be configured")},
           {"url",
@@ -292,7 +290,6 @@ absl::Status ParsePagerduty(const YamlNode& n, PagerdutyConfig* c, NotifierMeta*
           {"details",
            [&](const YamlNode& v) -> absl::Status {
              ASSIGN_OR_RETURN(c->details, config::ReadStringMap(v));
-             details_set = true;
              return absl::OkStatus();
            }},
           {"images",
@@ -324,7 +321,6 @@ absl::Status ParsePagerduty(const YamlNode& n, PagerdutyConfig* c, NotifierMeta*
           {"component", Into(&c->component)},
           {"group", Into(&c->group)},
       }));
-  (void)details_set;
   if (!service.inline_set && !service.file_set && !routing.inline_set && !routing.file_set) {
     return n.Error("missing service or routing key in PagerDuty config");
   }
@@ -415,21 +411,16 @@ absl::Status ParseEmail(const YamlNode& n, EmailConfig* c, NotifierMeta* meta, s
              meta->require_tls_set = true;
              return absl::OkStatus();
            }},
-          {"tls_config",
-           [&](const YamlNode& v) -> absl::Status {
-             // The TLS reader of the HTTP client settings, on its own.
-             ASSIGN_OR_RETURN(auto entries, n.Entries());
-             for (const YamlEntry& e : entries) {
-               if (e.name() != "tls_config") continue;
-               config::HttpClientConfig tmp;
-               config::LegacyBearer bearer;
-               RETURN_IF_ERROR(config::ParseHttpClientField(e, &tmp, &bearer));
-               config::ResolveHttpClientPaths(dir, &tmp);
-               c->tls_config = tmp.tls_config;
-             }
-             (void)v;
-             return absl::OkStatus();
-           }},
+      },
+      [&](const YamlEntry& e) -> absl::Status {
+        // tls_config: the HTTP client settings' TLS reader, on its own.
+        if (e.name() != "tls_config") return absl::NotFoundError("");
+        config::HttpClientConfig tmp;
+        config::LegacyBearer bearer;
+        RETURN_IF_ERROR(config::ParseHttpClientField(e, &tmp, &bearer));
+        config::ResolveHttpClientPaths(dir, &tmp);
+        c->tls_config = tmp.tls_config;
+        return absl::OkStatus();
       }));
   if (c->to.empty()) return n.Error("missing to address in email config");
   if (password.inline_set && password.file_set) {
