@@ -2,6 +2,8 @@
 // rules and Alertmanager 0.25's cross-checks (config.Config.UnmarshalYAML),
 // in its order so the first error reported is the one Alertmanager reports.
 // Receivers are in config_receivers.cc, time intervals in time_interval.cc.
+#include "alertmanager/config.h"
+
 #include <glob.h>
 
 #include <algorithm>
@@ -10,7 +12,6 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "alertmanager/config.h"
 #include "alertmanager/config_matchers.h"
 #include "alertmanager/config_parse.h"
 #include "common/go_quote.h"
@@ -71,7 +72,8 @@ absl::Status CheckUrl(std::string_view url) {
     fragment = url.substr(hash + 1);
   }
   for (char c : rest) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return parse_error("net/url: invalid control character in URL");
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      return parse_error("net/url: invalid control character in URL");
   }
   // Go's getScheme: letters, then letters, digits, + - . up to ':'.
   std::string scheme;
@@ -207,7 +209,8 @@ absl::Status ParseGlobal(const YamlNode& node, std::string_view dir, GlobalConfi
              g->resolve_timeout = absl::Milliseconds(ms);
              return absl::OkStatus();
            }},
-          {"http_config", config::IntoParsed(&g->http_config, [&](const YamlNode& v) { return internal::ParseHttpConfig(v, dir); })},
+          {"http_config",
+           config::IntoParsed(&g->http_config, [&](const YamlNode& v) { return internal::ParseHttpConfig(v, dir); })},
           {"smtp_from", config::Into(&g->smtp_from)},
           {"smtp_hello", config::Into(&g->smtp_hello)},
           {"smtp_smarthost", smarthost},
@@ -330,15 +333,13 @@ config::YamlReadFn IntoRegexMatchers(Matchers* out) {
 // matchers / source_matchers / target_matchers: strings in matcher syntax.
 config::YamlReadFn IntoParsedMatchers(Matchers* out) {
   return [out](const YamlNode& v) -> absl::Status {
-    if (v.IsScalar() || v.IsMap()) return v.TypeError("[]string");
-    ASSIGN_OR_RETURN(auto items, v.Items());
-    for (const YamlNode& item : items) {
+    return internal::ForEachItem(v, "[]string", [&](const YamlNode& item) -> absl::Status {
       ASSIGN_OR_RETURN(std::string s, config::ReadString(item));
       auto ms = ParseAmMatchers(s);
       if (!ms.ok()) return item.Error(SV(ms.status().message()));
       for (Matcher& m : *ms) out->push_back(std::move(m));
-    }
-    return absl::OkStatus();
+      return absl::OkStatus();
+    });
   };
 }
 
@@ -351,7 +352,7 @@ struct RouteMeta {
   bool has_matchers = false;
   std::optional<YamlNode> mute_key, active_key;
   std::vector<std::pair<std::string, YamlNode>> interval_refs;  // both lists, in document order
-  bool group_by_set = false;  // labels or '...'
+  bool group_by_set = false;                                    // labels or '...'
   bool group_wait_set = false, group_interval_set = false, repeat_interval_set = false;
   std::vector<RouteMeta> children;
 };
@@ -403,7 +404,8 @@ absl::Status ParseRoute(const YamlNode& node, Route* r, RouteMeta* meta) {
                  if (!IsValidLabelName(l)) {
                    return item.Error(absl::StrCat("invalid label name ", GoQuote(l), " in group_by list"));
                  }
-                 if (!seen.insert(l).second) return item.Error(absl::StrCat("duplicated label ", GoQuote(l), " in group_by"));
+                 if (!seen.insert(l).second)
+                   return item.Error(absl::StrCat("duplicated label ", GoQuote(l), " in group_by"));
                  r->group_by.push_back(l);
                }
                if (r->group_by_all && !r->group_by.empty()) {
@@ -426,16 +428,14 @@ absl::Status ParseRoute(const YamlNode& node, Route* r, RouteMeta* meta) {
            IntoRouteDuration(&r->repeat_interval, &meta->repeat_interval_set, "repeat_interval cannot be zero")},
           {"routes",
            [&](const YamlNode& v) -> absl::Status {
-             if (v.IsScalar() || v.IsMap()) return v.TypeError("[]*config.Route");
-             ASSIGN_OR_RETURN(auto items, v.Items());
-             for (const YamlNode& item : items) {
+             return internal::ForEachItem(v, "[]*config.Route", [&](const YamlNode& item) -> absl::Status {
                if (item.IsNull()) return item.Error("empty route");
                auto child = std::make_unique<Route>();
                meta->children.push_back(RouteMeta{item});
                RETURN_IF_ERROR(ParseRoute(item, child.get(), &meta->children.back()));
                r->routes.push_back(std::move(child));
-             }
-             return absl::OkStatus();
+               return absl::OkStatus();
+             });
            }},
       }));
   meta->has_matchers = !matchers.empty();
@@ -469,7 +469,8 @@ absl::Status CheckReceivers(const RouteMeta& meta, const Route& r, const std::se
 absl::Status CheckTimeIntervals(const RouteMeta& meta, const std::set<std::string>& names) {
   for (const RouteMeta& c : meta.children) RETURN_IF_ERROR(CheckTimeIntervals(c, names));
   for (const auto& [name, node] : meta.interval_refs) {
-    if (!names.contains(name)) return node.Error(absl::StrCat("undefined time interval ", GoQuote(name), " used in route"));
+    if (!names.contains(name))
+      return node.Error(absl::StrCat("undefined time interval ", GoQuote(name), " used in route"));
   }
   return absl::OkStatus();
 }
@@ -488,16 +489,15 @@ absl::StatusOr<InhibitRule> ParseInhibitRule(const YamlNode& node) {
                               {"target_matchers", IntoParsedMatchers(&r.target_matchers)},
                               {"equal",
                                [&](const YamlNode& v) -> absl::Status {
-                                 if (v.IsScalar() || v.IsMap()) return v.TypeError("model.LabelNames");
-                                 ASSIGN_OR_RETURN(auto items, v.Items());
-                                 for (const YamlNode& item : items) {
-                                   ASSIGN_OR_RETURN(std::string l, config::ReadString(item));
-                                   if (!IsValidLabelName(l)) {
-                                     return item.Error(absl::StrCat(GoQuote(l), " is not a valid label name"));
-                                   }
-                                   r.equal.push_back(l);
-                                 }
-                                 return absl::OkStatus();
+                                 return internal::ForEachItem(
+                                     v, "model.LabelNames", [&](const YamlNode& item) -> absl::Status {
+                                       ASSIGN_OR_RETURN(std::string l, config::ReadString(item));
+                                       if (!IsValidLabelName(l)) {
+                                         return item.Error(absl::StrCat(GoQuote(l), " is not a valid label name"));
+                                       }
+                                       r.equal.push_back(l);
+                                       return absl::OkStatus();
+                                     });
                                }},
                           }));
   return r;
@@ -506,11 +506,9 @@ absl::StatusOr<InhibitRule> ParseInhibitRule(const YamlNode& node) {
 // ---- templates ------------------------------------------------------------------
 
 absl::Status ExpandTemplates(const YamlNode& v, std::string_view dir, std::vector<std::string>* out) {
-  if (v.IsScalar() || v.IsMap()) return v.TypeError("[]string");
-  ASSIGN_OR_RETURN(auto items, v.Items());
-  for (const YamlNode& item : items) {
+  return internal::ForEachItem(v, "[]string", [&](const YamlNode& item) -> absl::Status {
     ASSIGN_OR_RETURN(std::string pattern, config::ReadString(item));
-    if (pattern.empty()) continue;
+    if (pattern.empty()) return absl::OkStatus();
     std::string path = config::JoinDir(dir, pattern);
     glob_t g{};
     int rc = glob(path.c_str(), GLOB_NOSORT | GLOB_NOESCAPE, nullptr, &g);
@@ -522,8 +520,8 @@ absl::Status ExpandTemplates(const YamlNode& v, std::string_view dir, std::vecto
     if (rc != 0 && rc != GLOB_NOMATCH) return item.Error(absl::StrCat("cannot expand template glob ", GoQuote(path)));
     std::sort(found.begin(), found.end());
     for (std::string& f : found) out->push_back(std::move(f));
-  }
-  return absl::OkStatus();
+    return absl::OkStatus();
+  });
 }
 
 // ---- the whole file -------------------------------------------------------------
@@ -551,46 +549,38 @@ absl::StatusOr<Config> Load(const YamlNode& root, std::string_view dir) {
            }},
           {"inhibit_rules",
            [&](const YamlNode& v) -> absl::Status {
-             if (v.IsScalar() || v.IsMap()) return v.TypeError("[]config.InhibitRule");
-             ASSIGN_OR_RETURN(auto items, v.Items());
-             for (const YamlNode& item : items) {
+             return internal::ForEachItem(v, "[]config.InhibitRule", [&](const YamlNode& item) -> absl::Status {
                ASSIGN_OR_RETURN(InhibitRule r, ParseInhibitRule(item));
                c.inhibit_rules.push_back(std::move(r));
-             }
-             return absl::OkStatus();
+               return absl::OkStatus();
+             });
            }},
           {"receivers",
            [&](const YamlNode& v) -> absl::Status {
-             if (v.IsScalar() || v.IsMap()) return v.TypeError("[]config.Receiver");
-             ASSIGN_OR_RETURN(auto items, v.Items());
-             for (const YamlNode& item : items) {
+             return internal::ForEachItem(v, "[]config.Receiver", [&](const YamlNode& item) -> absl::Status {
                ASSIGN_OR_RETURN(ParsedReceiver r, internal::ParseReceiver(item, dir));
                receivers.push_back(std::move(r));
-             }
-             return absl::OkStatus();
+               return absl::OkStatus();
+             });
            }},
           {"templates", [&](const YamlNode& v) { return ExpandTemplates(v, dir, &c.templates); }},
           {"mute_time_intervals",
            [&](const YamlNode& v) -> absl::Status {
-             if (v.IsScalar() || v.IsMap()) return v.TypeError("[]config.MuteTimeInterval");
-             ASSIGN_OR_RETURN(auto items, v.Items());
-             for (const YamlNode& item : items) {
+             return internal::ForEachItem(v, "[]config.MuteTimeInterval", [&](const YamlNode& item) -> absl::Status {
                ASSIGN_OR_RETURN(NamedTimeInterval t, internal::ParseNamedTimeInterval(item, true));
                mute_intervals.push_back(std::move(t));
                mute_nodes.push_back(item);
-             }
-             return absl::OkStatus();
+               return absl::OkStatus();
+             });
            }},
           {"time_intervals",
            [&](const YamlNode& v) -> absl::Status {
-             if (v.IsScalar() || v.IsMap()) return v.TypeError("[]config.TimeInterval");
-             ASSIGN_OR_RETURN(auto items, v.Items());
-             for (const YamlNode& item : items) {
+             return internal::ForEachItem(v, "[]config.TimeInterval", [&](const YamlNode& item) -> absl::Status {
                ASSIGN_OR_RETURN(NamedTimeInterval t, internal::ParseNamedTimeInterval(item, false));
                time_intervals.push_back(std::move(t));
                ti_nodes.push_back(item);
-             }
-             return absl::OkStatus();
+               return absl::OkStatus();
+             });
            }},
       }));
 
@@ -620,7 +610,8 @@ absl::StatusOr<Config> Load(const YamlNode& root, std::string_view dir) {
   std::set<std::string> interval_names;
   for (size_t i = 0; i < mute_intervals.size(); ++i) {
     if (!interval_names.insert(mute_intervals[i].name).second) {
-      return mute_nodes[i].Error(absl::StrCat("mute time interval ", GoQuote(mute_intervals[i].name), " is not unique"));
+      return mute_nodes[i].Error(
+          absl::StrCat("mute time interval ", GoQuote(mute_intervals[i].name), " is not unique"));
     }
   }
   for (size_t i = 0; i < time_intervals.size(); ++i) {
