@@ -97,8 +97,8 @@ struct NotifierCommon {
 };
 
 struct WebhookConfig {
-  NotifierCommon common;    // send_resolved defaults to true
-  std::string url;          // url or url_file (read at load time)
+  NotifierCommon common;  // send_resolved defaults to true
+  std::string url;        // url or url_file (read at load time)
   uint64_t max_alerts = 0;  // 0: all
 };
 
@@ -118,8 +118,8 @@ struct SlackConfig {
   NotifierCommon common;  // send_resolved defaults to false
   std::string api_url;    // api_url / api_url_file or global.slack_api_url(_file)
   // Templated strings, defaults as in 0.25 ("{{ template \"slack.default.title\" . }}" …).
-  std::string channel, username, color, title, title_link, pretext, text, footer, fallback, callback_id, icon_emoji,
-      icon_url, image_url, thumb_url;
+  std::string channel, username, color, title, title_link, pretext, text, footer, fallback,
+      callback_id, icon_emoji, icon_url, image_url, thumb_url;
   bool short_fields = false;
   bool link_names = false;
   std::vector<std::string> mrkdwn_in;  // default ["fallback","pretext","text"]
@@ -127,14 +127,10 @@ struct SlackConfig {
   std::vector<SlackAction> actions;
 };
 
-struct PagerdutyImage {
-  std::string src, alt, href;
-};
-struct PagerdutyLink {
-  std::string href, text;
-};
+struct PagerdutyImage { std::string src, alt, href; };
+struct PagerdutyLink { std::string href, text; };
 struct PagerdutyConfig {
-  NotifierCommon common;    // send_resolved defaults to true
+  NotifierCommon common;  // send_resolved defaults to true
   std::string service_key;  // Events API v1 (service_key / service_key_file)
   std::string routing_key;  // Events API v2 (routing_key / routing_key_file)
   // Explicit `url`, else global.pagerduty_url for v2. For v1 the notifier
@@ -153,7 +149,7 @@ struct EmailConfig {
   std::string to, from, hello, smarthost /* host:port */;
   std::string auth_username, auth_password, auth_secret, auth_identity;
   bool require_tls = true;
-  config::TlsConfig tls_config;                              // tls_config for STARTTLS / implicit TLS
+  config::TlsConfig tls_config;  // tls_config for STARTTLS / implicit TLS
   std::vector<std::pair<std::string, std::string>> headers;  // To/From/Subject defaulted, templated
   std::string html = "{{ template \"email.default.html\" . }}";
   std::string text;
