@@ -12,6 +12,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "alertmanager/config_matchers.h"
 #include "alertmanager/config_parse.h"
 #include "common/go_quote.h"
@@ -505,11 +506,22 @@ absl::StatusOr<InhibitRule> ParseInhibitRule(const YamlNode& node) {
 
 // ---- templates ------------------------------------------------------------------
 
+constexpr int kMaxWildSegments = 2;
+
 absl::Status ExpandTemplates(const YamlNode& v, std::string_view dir, std::vector<std::string>* out) {
   return internal::ForEachItem(v, "[]string", [&](const YamlNode& item) -> absl::Status {
     ASSIGN_OR_RETURN(std::string pattern, config::ReadString(item));
     if (pattern.empty()) return absl::OkStatus();
     std::string path = config::JoinDir(dir, pattern);
+    // Bounded: glob(3) walks every directory a wildcard segment matches.
+    int wild_segments = 0;
+    for (absl::string_view seg : absl::StrSplit(path, '/')) {
+      if (seg.find_first_of("*?[") != std::string_view::npos) ++wild_segments;
+    }
+    if (wild_segments > kMaxWildSegments) {
+      return item.Error(absl::StrCat("template glob ", GoQuote(path), " has more than ", kMaxWildSegments,
+                                     " path segments with wildcards"));
+    }
     glob_t g{};
     int rc = glob(path.c_str(), GLOB_NOSORT | GLOB_NOESCAPE, nullptr, &g);
     std::vector<std::string> found;

@@ -300,6 +300,9 @@ const ErrorCase kErrors[] = {
     {"month number reversed", Interval("months: ['13:1']"), "t.yml:6:14: end month january is before start month "},
     {"year reversed", Interval("years: ['2021:2020']"), "t.yml:6:13: end year 2020 is before start year 2021"},
     {"unknown zone", Interval("location: 'Nowhere/Zone'"), "t.yml:6:15: unknown time zone Nowhere/Zone"},
+    // templates
+    {"template glob too wide", WithHead("templates: ['/*/*/*.tmpl']\n"),
+     "t.yml:3:13: template glob \"/*/*/*.tmpl\" has more than 2 path segments with wildcards"},
     // YAML level
     {"duplicate key", "route: {receiver: a}\nroute: {receiver: a}\n",
      "t.yml:2:1: mapping key \"route\" already defined at line 1"},
