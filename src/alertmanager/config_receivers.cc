@@ -332,9 +332,10 @@ absl::Status ParsePagerduty(const YamlNode& n, PagerdutyConfig* c, NotifierMeta*
       {"num_resolved", "{{ .Alerts.Resolved | len }}"},
       {"resolved", R"({{ template "pagerduty.default.instances" .Alerts.Resolved }})"},
   };
-  for (const auto& [k, v] : kDefaultDetails) {
-    bool present = std::any_of(c->details.begin(), c->details.end(), [&](const auto& d) { return d.first == k; });
-    if (!present) c->details.emplace_back(k, v);
+  for (const auto& def : kDefaultDetails) {
+    const std::string_view key = def.first;
+    bool present = std::any_of(c->details.begin(), c->details.end(), [key](const auto& d) { return d.first == key; });
+    if (!present) c->details.emplace_back(def.first, def.second);
   }
   // A map in Alertmanager: its keys are in sorted order wherever it is shown.
   std::sort(c->details.begin(), c->details.end());
