@@ -75,6 +75,7 @@ void Api::Register(http::Router& router) const {
   internal::RegisterSeriesRoutes(*this, router);
   internal::RegisterTargetsRoutes(*this, router);
   internal::RegisterRulesRoutes(*this, router);
+  internal::RegisterAlertmanagersRoute(*this, router);
   internal::RegisterMetadataRoute(*this, router);
   internal::RegisterStatusRoutes(*this, router);
   internal::RegisterLifecycleRoutes(*this, router);

@@ -45,7 +45,7 @@ const char* const kIgnoredStringFlags[] = {
     "--storage.remote.read-sample-limit",
     "--storage.remote.read-concurrent-limit",
     "--storage.remote.read-max-bytes-in-frame",
-    "--alertmanager.notification-queue-capacity",
+    "--alertmanager.timeout",  // each alerting.alertmanagers entry has its own timeout
 };
 const char* const kIgnoredBoolFlags[] = {
     "--web.enable-remote-write-receiver",  // always on: remote write is an ingest path
@@ -103,6 +103,9 @@ absl::Status Finalize(const RawFlags& raw, Flags* f) {
                                     &f->for_outage_tolerance_ms));
   RETURN_IF_ERROR(ParseDurationFlag("rules.alert.for-grace-period", raw.for_grace_period, &f->for_grace_period_ms));
   RETURN_IF_ERROR(ParseDurationFlag("rules.alert.resend-delay", raw.resend_delay, &f->resend_delay_ms));
+  if (f->notification_queue_capacity <= 0) {
+    return absl::InvalidArgumentError("--alertmanager.notification-queue-capacity: must be positive");
+  }
   log::Level level;
   if (!log::ParseLevel(f->log_level, &level)) {
     return absl::InvalidArgumentError(
@@ -158,6 +161,10 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc, const char* const* argv) 
   app.add_option("--rules.alert.for-outage-tolerance", raw.for_outage_tolerance, "Outage tolerated when restoring 'for' state");
   app.add_option("--rules.alert.for-grace-period", raw.for_grace_period, "Minimum duration between alert and restored 'for' state");
   app.add_option("--rules.alert.resend-delay", raw.resend_delay, "Minimum wait before resending an alert");
+  app.add_option("--alertmanager.notification-queue-capacity", f.notification_queue_capacity,
+                 "The capacity of the queue for pending Alertmanager notifications");
+  app.add_flag("--alertmanager.drain-notification-queue-on-shutdown,!--no-alertmanager.drain-notification-queue-on-shutdown",
+               f.drain_notification_queue, "Send any outstanding Alertmanager notifications when shutting down");
   app.add_option("--log.level", f.log_level, "debug, info, warn or error");
   app.add_option("--log.format", f.log_format, "logfmt or json");
   app.add_option("--enable-feature", raw.enable_feature, "Comma separated feature names (accepted for compatibility)");

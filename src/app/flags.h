@@ -41,6 +41,9 @@ struct Flags {
   int64_t for_grace_period_ms = 10 * 60 * 1000;
   int64_t resend_delay_ms = 60 * 1000;
 
+  int64_t notification_queue_capacity = 10'000;  // --alertmanager.notification-queue-capacity
+  bool drain_notification_queue = true;          // --alertmanager.drain-notification-queue-on-shutdown
+
   std::string log_level = "info";
   std::string log_format = "logfmt";
   std::vector<std::string> features;

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "api/api.h"
+#include "app/alert_sender.h"
 #include "app/rules_provider.h"
 #include "app/scrape_metadata.h"
 #include "app/scrape_targets.h"
@@ -74,6 +75,7 @@ struct Server::State {
   std::unique_ptr<promql::Engine> engine;
   std::shared_ptr<probe::ModuleSet> probe_modules = std::make_shared<probe::ModuleSet>();
   std::unique_ptr<probe::Scheduler> probes;
+  std::unique_ptr<AlertSender> alert_sender;  // before rules: the rule manager's NotifyFunc points here
   std::unique_ptr<rules::Manager> rules;
   std::unique_ptr<ManagerRulesProvider> rules_provider;
   std::unique_ptr<api::Api> api;
@@ -118,6 +120,7 @@ struct Server::State {
     // Rule files first: they are the part that can still fail (a file with
     // an error refuses the whole configuration, and nothing changes).
     if (rules) RETURN_IF_ERROR(rules->Update(l.cfg.rule_files, l.cfg.global.evaluation_interval_ms));
+    if (alert_sender) alert_sender->Apply(l.cfg);
     probe_modules->Update(l.probe_modules, l.cfg.probes.modules);
     if (probes) RETURN_IF_ERROR(probes->Apply(l.cfg.probes, l.probe_modules));
     if (scrape) scrape->ApplyConfig(l.cfg);
@@ -300,6 +303,8 @@ absl::Status Server::Start() {
     ro.outage_tolerance_ms = s.flags.for_outage_tolerance_ms;
     ro.grace_period_ms = s.flags.for_grace_period_ms;
     ro.resend_delay_ms = s.flags.resend_delay_ms;
+    s.alert_sender = std::make_unique<AlertSender>(s.flags, &s.registry);
+    ro.notify = s.alert_sender->NotifyFunc();
     s.rules = std::make_unique<rules::Manager>(std::move(ro));
     s.rules_provider = std::make_unique<ManagerRulesProvider>(s.rules.get());
   }
@@ -307,6 +312,7 @@ absl::Status Server::Start() {
   deps.queryable = s.storage->queryable();
   deps.engine = s.engine.get();
   deps.rules = s.rules_provider.get();
+  deps.alertmanagers = [st = &s] { return st->alert_sender->Urls(); };
   deps.appendable = s.storage->appendable();
   deps.registry = &s.registry;
   deps.targets = s.targets.get();
@@ -423,6 +429,7 @@ void Server::Stop() {
   }
   if (s.probes) s.probes->Stop();
   if (s.rules) s.rules->Stop();
+  if (s.alert_sender) s.alert_sender->Stop();  // after the rules: their last alerts are sent (or dropped)
   if (s.http) {
     s.http->Stop(absl::Seconds(10));
   }
