@@ -83,7 +83,37 @@ void PrepareReceivedAlert(Alert* a, absl::Time now, absl::Duration resolve_timeo
 AlertStore::AlertStore(std::shared_ptr<Clock> clock, Marker* marker, size_t max_alerts)
     : clock_(std::move(clock)), marker_(marker), max_alerts_(max_alerts) {}
 
-AlertStore::~AlertStore() { Stop(); }
+AlertStore::~AlertStore() {
+  Stop();
+  if (registry_ != nullptr) registry_->RemoveCollector(collector_);
+}
+
+void AlertStore::RegisterMetrics(metrics::Registry* registry) {
+  if (marker_ == nullptr || registry_ != nullptr) return;
+  registry_ = registry;
+  collector_ = registry->AddCollector([this](std::vector<metrics::FamilySnapshot>* out) {
+    size_t counts[3] = {0, 0, 0};  // by AlertState
+    const absl::Time now = clock_->Now();
+    {
+      absl::MutexLock lock(&mu_);
+      for (const auto& [fp, a] : alerts_) {
+        if (a.ResolvedAt(now)) continue;
+        ++counts[static_cast<int>(marker_->Status(fp).state)];
+      }
+    }
+    metrics::FamilySnapshot f;
+    f.name = "alertmanager_alerts";
+    f.help = "How many alerts by state.";
+    f.type = metrics::MetricType::kGauge;
+    for (AlertState s : {AlertState::kActive, AlertState::kSuppressed, AlertState::kUnprocessed}) {
+      metrics::MetricSnapshot m;
+      m.labels = {{"state", std::string(AlertStateName(s))}};
+      m.value = static_cast<double>(counts[static_cast<int>(s)]);
+      f.metrics.push_back(std::move(m));
+    }
+    out->push_back(std::move(f));
+  });
+}
 
 absl::Status AlertStore::Put(const std::vector<Alert>& alerts) {
   const absl::Time now = clock_->Now();

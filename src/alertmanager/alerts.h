@@ -30,6 +30,7 @@
 #include "absl/time/time.h"
 #include "alertmanager/marker.h"
 #include "alertmanager/types.h"
+#include "common/metrics/registry.h"
 
 namespace pharos::am {
 
@@ -123,6 +124,11 @@ class AlertStore {
   void StartGC(absl::Duration interval);
   void Stop();
 
+  // Exposes alertmanager_alerts{state="active"|"suppressed"|"unprocessed"}:
+  // the alerts that are not resolved, by their marker state (0.25's
+  // definition). Needs a marker; the collector goes with the store.
+  void RegisterMetrics(metrics::Registry* registry);
+
  private:
   void GCLoop(absl::Duration interval, absl::Time first);
 
@@ -139,6 +145,9 @@ class AlertStore {
   absl::CondVar gc_cv_;
   bool stopping_ ABSL_GUARDED_BY(gc_mu_) = false;
   std::thread gc_thread_;
+
+  metrics::Registry* registry_ = nullptr;
+  int collector_ = 0;
 };
 
 }  // namespace pharos::am

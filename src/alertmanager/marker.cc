@@ -54,4 +54,15 @@ size_t Marker::size() const {
   return status_.size();
 }
 
+bool RefreshStatus(Marker* marker, Muter* inhibitor, Muter* silences, const LabelSet& labels, absl::Time now) {
+  const uint64_t fp = Fingerprint(labels);
+  std::vector<std::string> inhibited_by, silenced_by;
+  if (inhibitor != nullptr) inhibited_by = inhibitor->MutedBy(labels, now);
+  if (silences != nullptr) silenced_by = silences->MutedBy(labels, now);
+  const bool muted = !inhibited_by.empty() || !silenced_by.empty();
+  marker->SetInhibited(fp, std::move(inhibited_by));
+  marker->SetSilenced(fp, std::move(silenced_by));
+  return muted;
+}
+
 }  // namespace pharos::am

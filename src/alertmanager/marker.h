@@ -17,6 +17,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
+#include "alertmanager/interfaces.h"
 #include "alertmanager/types.h"
 
 namespace pharos::am {
@@ -51,5 +52,10 @@ class Marker {
   mutable absl::Mutex mu_;
   absl::flat_hash_map<uint64_t, AlertStatus> status_ ABSL_GUARDED_BY(mu_);
 };
+
+// Asks the inhibitor and the silences (either may be null) about `labels`
+// and records the answers, as 0.25's API does before it reports an alert's
+// status (GET /api/v2/alerts). Returns true when the alert is muted.
+bool RefreshStatus(Marker* marker, Muter* inhibitor, Muter* silences, const LabelSet& labels, absl::Time now);
 
 }  // namespace pharos::am

@@ -335,12 +335,8 @@ absl::Status Pipeline::Exec(const FlushRequest& req) {
                                     ": logging the notification: ", st.message()));
     }
   }
-  if (!errors.empty()) {
-    log::Error("alertmanager", "Notify for alerts failed",
-               {{"aggrGroup", req.ctx.group_key}, {"num_alerts", alerts.size()},
-                {"err", absl::StrJoin(errors, "; ")}});
-    return absl::UnavailableError(absl::StrJoin(errors, "; "));
-  }
+  // The dispatcher logs a failed flush.
+  if (!errors.empty()) return absl::UnavailableError(absl::StrJoin(errors, "; "));
   return absl::OkStatus();
 }
 

@@ -23,15 +23,12 @@ std::unique_ptr<RouteNode> RouteNode::BuildNode(const Route& cfg, const RouteNod
   std::unique_ptr<RouteNode> n(new RouteNode());
   n->parent_ = parent;
   n->index_ = index;
-  if (parent != nullptr) n->opts_ = parent->opts_;
-  if (!cfg.receiver.empty()) n->opts_.receiver = cfg.receiver;
-  if (cfg.group_by_all) {
-    n->opts_.group_by.clear();
-    n->opts_.group_by_all = true;
-  } else if (!cfg.group_by.empty()) {
-    n->opts_.group_by = std::set<std::string>(cfg.group_by.begin(), cfg.group_by.end());
-    n->opts_.group_by_all = false;
-  }
+  // The loader has already applied 0.25's inheritance (it alone knows what
+  // a route set itself); only an empty receiver, which no loaded config
+  // has, falls back to the parent's.
+  n->opts_.receiver = cfg.receiver.empty() && parent != nullptr ? parent->opts_.receiver : cfg.receiver;
+  n->opts_.group_by_all = cfg.group_by_all;
+  if (!cfg.group_by_all) n->opts_.group_by = std::set<std::string>(cfg.group_by.begin(), cfg.group_by.end());
   n->opts_.group_wait = cfg.group_wait;
   n->opts_.group_interval = cfg.group_interval;
   n->opts_.repeat_interval = cfg.repeat_interval;

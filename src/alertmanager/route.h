@@ -7,10 +7,11 @@
 // `continue: true`; a matching route with no matching child is itself the
 // match.
 //
-// Inheritance as 0.25: a child without a receiver or group_by takes its
-// parent's; group_wait, group_interval and repeat_interval are taken as the
-// config gives them (the loader fills unset ones from the parent);
-// mute/active time intervals are not inherited.
+// Settings are taken as the loaded config gives them: the loader (config.cc)
+// applies 0.25's inheritance of receiver, group_by and the three timings
+// from the parent, since only it knows what a route set itself. A route
+// without a receiver (hand-built configs) takes its parent's. Mute/active
+// time intervals are never inherited.
 //
 // Key() is 0.25's route key: the parent's key, "/", then the route's sorted
 // matchers as {name="value",...}; the root route's key is "{}". ID() adds the

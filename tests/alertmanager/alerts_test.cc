@@ -160,6 +160,50 @@ TEST_F(AlertStoreTest, SubscribeReplaysStoredAlertsThenChanges) {
   EXPECT_EQ(seen, (std::vector<std::string>{"A", "B"}));
 }
 
+TEST_F(AlertStoreTest, AlertsMetricByState) {
+  metrics::Registry reg;
+  {
+    AlertStore store(clock_, &marker_, 0);
+    store.RegisterMetrics(&reg);
+    Alert a = MakeAlert({{"alertname", "A"}}, kT0, kT0 + absl::Hours(1), kT0);
+    Alert b = MakeAlert({{"alertname", "B"}}, kT0, kT0 + absl::Hours(1), kT0);
+    Alert c = MakeAlert({{"alertname", "C"}}, kT0, kT0 + absl::Hours(1), kT0);
+    Alert gone = MakeAlert({{"alertname", "D"}}, kT0 - absl::Hours(1), kT0, kT0);
+    ASSERT_TRUE(store.Put({a, b, c, gone}).ok());
+    marker_.SetSilenced(a.fingerprint(), {"s"});
+    marker_.SetActive(b.fingerprint());
+    std::string text;
+    reg.WriteText(&text);
+    EXPECT_NE(text.find("alertmanager_alerts{state=\"active\"} 1"), std::string::npos) << text;
+    EXPECT_NE(text.find("alertmanager_alerts{state=\"suppressed\"} 1"), std::string::npos);
+    EXPECT_NE(text.find("alertmanager_alerts{state=\"unprocessed\"} 1"), std::string::npos);
+  }
+  std::string after;
+  reg.WriteText(&after);
+  EXPECT_EQ(after.find("alertmanager_alerts"), std::string::npos);
+}
+
+TEST(Marker, RefreshStatusAsksBothMuters) {
+  struct ByName : Muter {
+    std::string name, id;
+    ByName(std::string n, std::string i) : name(std::move(n)), id(std::move(i)) {}
+    std::vector<std::string> MutedBy(const LabelSet& l, absl::Time) override {
+      return l.count("alertname") && l.at("alertname") == name ? std::vector<std::string>{id} : std::vector<std::string>{};
+    }
+  };
+  ByName inhibitor("I", "00000000000000aa"), silences("S", "s1");
+  Marker m;
+  LabelSet i = {{"alertname", "I"}}, s = {{"alertname", "S"}}, o = {{"alertname", "O"}};
+  EXPECT_TRUE(RefreshStatus(&m, &inhibitor, &silences, i, kT0));
+  EXPECT_TRUE(RefreshStatus(&m, &inhibitor, &silences, s, kT0));
+  EXPECT_FALSE(RefreshStatus(&m, &inhibitor, &silences, o, kT0));
+  EXPECT_EQ(m.Status(Fingerprint(i)).inhibited_by, std::vector<std::string>{"00000000000000aa"});
+  EXPECT_EQ(m.Status(Fingerprint(s)).silenced_by, std::vector<std::string>{"s1"});
+  EXPECT_EQ(m.Status(Fingerprint(o)).state, AlertState::kActive);
+  EXPECT_FALSE(RefreshStatus(&m, nullptr, nullptr, s, kT0));
+  EXPECT_EQ(m.Status(Fingerprint(s)).state, AlertState::kActive);
+}
+
 TEST(Marker, StatesAsApiV2) {
   Marker m;
   EXPECT_EQ(m.Status(1).state, AlertState::kUnprocessed);

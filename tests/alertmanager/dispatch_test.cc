@@ -201,11 +201,13 @@ TEST_F(DispatchTest, ContinueRoutesMakeOneGroupPerRoute) {
   team->receiver = "team";
   team->matchers = {Eq("team", "db")};
   team->continue_matching = true;
+  team->group_by = {"alertname"};  // inherited, as the loader fills it in
   team->group_wait = absl::Seconds(30);
   team->group_interval = absl::Minutes(5);
   auto pager = std::make_unique<Route>();
   pager->receiver = "pager";
   pager->matchers = {Eq("severity", "critical")};
+  pager->group_by = {"alertname"};
   pager->group_wait = absl::Seconds(10);
   pager->group_interval = absl::Minutes(5);
   cfg_.routes.push_back(std::move(team));

@@ -77,8 +77,12 @@ TEST(RouteTree, NoChildMatchesMeansTheRouteItself) {
   EXPECT_EQ(Receivers(root->Match({{"x", "1"}})), std::vector<std::string>{"a"});
 }
 
-TEST(RouteTree, InheritsReceiverAndGroupBy) {
+TEST(RouteTree, TakesTheLoadedSettings) {
   Route cfg = Tree();
+  // As the loader resolves inheritance: the children carry the values.
+  cfg.routes[0]->group_by = {"alertname"};
+  cfg.routes[0]->routes[0]->group_by = {"alertname"};
+  cfg.routes[2]->group_by = {"alertname"};
   auto root = RouteNode::Build(cfg);
   const RouteNode* db = root->children()[0].get();
   const RouteNode* pager = db->children()[0].get();
@@ -91,6 +95,11 @@ TEST(RouteTree, InheritsReceiverAndGroupBy) {
   EXPECT_EQ(catchall->opts().receiver, "default");
   EXPECT_TRUE(db->continue_matching());
   EXPECT_FALSE(pager->continue_matching());
+  // An empty group_by (as loaded) means one group for all alerts.
+  cfg.routes[0]->routes[0]->group_by.clear();
+  auto again = RouteNode::Build(cfg);
+  EXPECT_TRUE(again->children()[0]->children()[0]->opts().group_by.empty());
+  EXPECT_EQ(again->children()[0]->children()[0]->GroupLabels({{"alertname", "A"}}), LabelSet{});
 }
 
 TEST(RouteTree, TimeIntervalsAreNotInherited) {
@@ -150,6 +159,55 @@ TEST(RouteTree, WalkVisitsDepthFirst) {
   std::vector<std::string> seen;
   root->Walk([&](const RouteNode& r) { seen.push_back(r.opts().receiver); });
   EXPECT_EQ(seen, (std::vector<std::string>{"default", "db", "db-pager", "web", "default"}));
+}
+
+}  // namespace
+}  // namespace pharos::am
+
+namespace pharos::am {
+namespace {
+
+// The tree of a loaded alertmanager.yml: inheritance as the loader resolves
+// it, and route keys as 0.25 prints them.
+TEST(RouteTree, FromALoadedConfig) {
+  const char* yaml = R"(
+route:
+  receiver: default
+  group_by: [alertname]
+  group_wait: 1m
+  routes:
+    - matchers: ['severity="critical"']
+      receiver: pager
+      repeat_interval: 1h
+      continue: true
+      routes:
+        - match: {team: db}
+          group_by: []
+    - match_re: {service: "api|web"}
+      group_by: ['...']
+receivers:
+  - name: default
+  - name: pager
+)";
+  absl::StatusOr<Config> c = LoadConfig(yaml, "t.yml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  auto root = RouteNode::Build(*c->route);
+  const RouteNode* crit = root->children()[0].get();
+  const RouteNode* db = crit->children()[0].get();
+  const RouteNode* svc = root->children()[1].get();
+  EXPECT_EQ(crit->opts().receiver, "pager");
+  EXPECT_EQ(crit->opts().group_wait, absl::Minutes(1));
+  EXPECT_EQ(crit->opts().repeat_interval, absl::Hours(1));
+  EXPECT_EQ(crit->opts().group_by, std::set<std::string>{"alertname"});
+  EXPECT_EQ(db->opts().receiver, "pager");
+  EXPECT_EQ(db->opts().repeat_interval, absl::Hours(1));
+  // `group_by: []` is the same as no group_by in 0.25: inherited.
+  EXPECT_EQ(db->opts().group_by, std::set<std::string>{"alertname"});
+  EXPECT_TRUE(svc->opts().group_by_all);
+  EXPECT_EQ(db->Key(), "{}/{severity=\"critical\"}/{team=\"db\"}");
+  LabelSet alert = {{"alertname", "X"}, {"severity", "critical"}, {"service", "api"}};
+  EXPECT_EQ(Receivers(root->Match(alert)), (std::vector<std::string>{"pager", "default"}));
+  EXPECT_EQ(root->Match(alert)[1], svc);
 }
 
 }  // namespace
