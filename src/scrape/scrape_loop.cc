@@ -171,13 +171,15 @@ void ScrapeLoop::ScrapeOnce(int64_t scheduled_ms) {
   AppendStats stats;
   std::string content_type;
   absl::Status s = Fetch(&content_type);
-  if (s.ok()) {
-    s = appender_.AppendBody(body_, content_type, ts, &stats);
-  } else {
-    (void)appender_.AppendFailure(ts);
-  }
-  absl::Duration took = absl::Now() - start;
-  absl::Status rs = appender_.AppendReport(ts, s.ok(), absl::ToDoubleSeconds(took), stats);
+  absl::Duration took;
+  absl::Status rs;
+  s = appender_.AppendScrape(
+      s, body_, content_type, ts,
+      [&] {
+        took = absl::Now() - start;
+        return absl::ToDoubleSeconds(took);
+      },
+      &stats, &rs);
   if (!rs.ok()) log::Warn("scrape", "appending the scrape report failed", {{"target", info_.url}, {"err", rs}});
   if (!s.ok()) log::Debug("scrape", "scrape failed", {{"target", info_.url}, {"err", s}});
   if (stats.out_of_order + stats.duplicates + stats.out_of_bounds > 0) {
