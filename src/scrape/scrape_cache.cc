@@ -102,19 +102,30 @@ void ScrapeCache::SetMetadata(std::string_view family, const MetricMetadata& md)
   metadata_[std::string(family)] = md;
 }
 
+MetricMetadata& ScrapeCache::MetadataLocked(std::string_view family) {
+  // Every scrape sets the metadata of every family again: look up without
+  // building a key string, and insert only a family not seen before.
+  auto it = metadata_.find(AV(family));
+  if (it == metadata_.end()) it = metadata_.emplace(std::string(family), MetricMetadata{}).first;
+  return it->second;
+}
+
 void ScrapeCache::SetType(std::string_view family, std::string_view type) {
   std::lock_guard<std::mutex> lock(metadata_mu_);
-  metadata_[std::string(family)].type.assign(type);
+  std::string& t = MetadataLocked(family).type;
+  if (t != type) t.assign(type);
 }
 
 void ScrapeCache::SetHelp(std::string_view family, std::string_view help) {
   std::lock_guard<std::mutex> lock(metadata_mu_);
-  metadata_[std::string(family)].help.assign(help);
+  std::string& h = MetadataLocked(family).help;
+  if (h != help) h.assign(help);
 }
 
 void ScrapeCache::SetUnit(std::string_view family, std::string_view unit) {
   std::lock_guard<std::mutex> lock(metadata_mu_);
-  metadata_[std::string(family)].unit.assign(unit);
+  std::string& u = MetadataLocked(family).unit;
+  if (u != unit) u.assign(unit);
 }
 
 std::vector<std::pair<std::string, MetricMetadata>> ScrapeCache::MetadataSnapshot() const {

@@ -144,6 +144,8 @@ class ScrapeCache {
     }
   };
 
+  // The metadata entry of a family, created when missing. Holds metadata_mu_.
+  MetricMetadata& MetadataLocked(std::string_view family);
   // Copies `raw` into the arena.
   const char* Store(std::string_view raw);
   // Drops entries not seen for kEvictAfter scrapes, repacking the arena.
