@@ -13,6 +13,7 @@
 #include "common/strings.h"
 #include "tsdb/chunkenc/xor.h"
 #include "tsdb/head/mem_postings.h"
+#include "tsdb/head/symbols.h"
 
 namespace pharos::tsdb::head {
 namespace {
@@ -30,74 +31,82 @@ uint64_t Bits(double v) {
   return b;
 }
 
-// A label set packed into one allocation: per label, the varint length and
-// bytes of the name, then of the value. A Labels vector costs 64 bytes per
-// label plus a heap block per long string; a series' labels are read only
-// when it is created, compared on creation, queried or logged.
+// A label set packed into one allocation: the varint count of ids, then
+// per label the varint ids of its name and value in the head's symbol
+// table. A series' labels are read only when it is created, compared on
+// creation, queried or logged; the text of the common names and values is
+// held once for all series.
 class PackedLabels {
  public:
   explicit PackedLabels(const Labels& l) {
+    SymbolTable& st = SymbolTable::Global();
     std::string buf;
+    PutVarint(&buf, l.size() * 2);
     for (const auto& p : l) {
-      Put(&buf, p.name);
-      Put(&buf, p.value);
+      PutVarint(&buf, st.Ref(p.name));
+      PutVarint(&buf, st.Ref(p.value));
     }
-    size_ = buf.size();
-    data_ = std::make_unique<char[]>(size_);
-    std::memcpy(data_.get(), buf.data(), size_);
+    data_ = std::make_unique<uint8_t[]>(buf.size());
+    std::memcpy(data_.get(), buf.data(), buf.size());
   }
+  ~PackedLabels() {
+    SymbolTable& st = SymbolTable::Global();
+    ForEachId([&](uint32_t id) { st.Unref(id); });
+  }
+  PackedLabels(const PackedLabels&) = delete;
+  PackedLabels& operator=(const PackedLabels&) = delete;
 
   Labels Unpack() const {
+    const SymbolTable& st = SymbolTable::Global();
     std::vector<Label> out;
-    Reader r{std::string_view(data_.get(), size_)};
-    while (!r.done()) {
-      std::string_view n = r.Next();
-      std::string_view v = r.Next();
-      out.push_back(Label{std::string(n), std::string(v)});
-    }
+    std::string_view name;
+    bool is_name = true;
+    ForEachId([&](uint32_t id) {
+      if (is_name) {
+        name = st.Get(id);
+      } else {
+        out.push_back(Label{std::string(name), std::string(st.Get(id))});
+      }
+      is_name = !is_name;
+    });
     return Labels::FromSorted(std::move(out));
   }
 
   bool Equals(const Labels& l) const {
-    Reader r{std::string_view(data_.get(), size_)};
-    for (const auto& p : l) {
-      if (r.done() || r.Next() != p.name || r.Next() != p.value) return false;
+    const SymbolTable& st = SymbolTable::Global();
+    const uint8_t* p = data_.get();
+    if (Next(&p) != l.size() * 2) return false;
+    for (const auto& x : l) {
+      if (st.Get(Next(&p)) != x.name || st.Get(Next(&p)) != x.value) return false;
     }
-    return r.done();
+    return true;
   }
 
  private:
-  static void Put(std::string* buf, std::string_view s) {
-    uint64_t n = s.size();
+  static void PutVarint(std::string* buf, uint64_t n) {
     while (n >= 0x80) {
       buf->push_back(static_cast<char>(n | 0x80));
       n >>= 7;
     }
     buf->push_back(static_cast<char>(n));
-    buf->append(s);
   }
-  // Reads what Put wrote (the bytes are our own, so well-formed).
-  struct Reader {
-    std::string_view rest;
-    bool done() const { return rest.empty(); }
-    std::string_view Next() {
-      uint64_t n = 0;
-      int shift = 0;
-      size_t i = 0;
-      for (;; ++i) {
-        auto b = static_cast<uint8_t>(rest[i]);
-        n |= static_cast<uint64_t>(b & 0x7f) << shift;
-        shift += 7;
-        if (b < 0x80) break;
-      }
-      std::string_view out = rest.substr(i + 1, n);
-      rest.remove_prefix(i + 1 + n);
-      return out;
+  // Reads what PutVarint wrote (our own bytes, so well-formed).
+  static uint32_t Next(const uint8_t** p) {
+    uint32_t n = 0;
+    for (int shift = 0;; shift += 7) {
+      uint8_t b = *(*p)++;
+      n |= static_cast<uint32_t>(b & 0x7f) << shift;
+      if (b < 0x80) return n;
     }
-  };
+  }
+  template <typename F>
+  void ForEachId(F f) const {
+    const uint8_t* p = data_.get();
+    uint32_t n = Next(&p);
+    for (uint32_t i = 0; i < n; ++i) f(Next(&p));
+  }
 
-  std::unique_ptr<char[]> data_;
-  size_t size_;
+  std::unique_ptr<uint8_t[]> data_;
 };
 
 struct ChunkRef {
@@ -147,18 +156,23 @@ struct MemSeries {
   // The open batch that holds the series at `batch_slot` of its list
   // (HeadAppender::Slot), so a batch finds its own entry without a lookup;
   // 0 when none (or when the batch that set it has ended).
-  uint64_t batch_id = 0;                       // guarded by mu
+  // 32 bits: ids wrap after 2^32 batches, so a match is confirmed against
+  // the batch's own list (HeadAppender::AddPinnedLocked).
+  uint32_t batch_id = 0;                       // guarded by mu
   uint32_t batch_slot = 0;                     // guarded by mu
   int64_t open_mint = 0, open_maxt = 0;        // guarded by mu
   chunkenc::XorChunk open;                     // guarded by mu; in use when has_open
   std::optional<chunkenc::XorAppender> app;    // guarded by mu; on `open`
   std::vector<ChunkRef> closed;                // guarded by mu, by time
-  std::vector<Sample> ooo;                     // guarded by mu; sorted, unique t, not in chunks
+  // Guarded by mu; sorted, unique t, not in chunks. Allocated when the
+  // first out-of-order sample arrives (most series never get one).
+  std::unique_ptr<std::vector<Sample>> ooo;
+  bool HasOoo() const { return ooo && !ooo->empty(); }
   // Next series of the same label hash (guarded by the hash stripe lock).
   MemSeries* hash_next = nullptr;
   const PackedLabels labels;
 
-  bool EmptyLocked() const { return closed.empty() && !has_open && ooo.empty(); }
+  bool EmptyLocked() const { return closed.empty() && !has_open && !HasOoo(); }
   // Closes the open chunk (its bytes copied to a buffer of their size).
   void CloseOpenLocked() {
     closed.push_back(ChunkRef{std::make_shared<chunkenc::XorChunk>(std::string(open.Bytes())), open_mint, open_maxt});
@@ -173,7 +187,7 @@ struct MemSeries {
     int64_t m = INT64_MAX;
     if (!closed.empty()) m = closed.front().mint;
     else if (has_open) m = open_mint;
-    if (!ooo.empty()) m = std::min(m, ooo.front().t);
+    if (HasOoo()) m = std::min(m, ooo->front().t);
     return m;
   }
 
@@ -222,10 +236,12 @@ AppendError CheckLocked(const MemSeries& s, int64_t max_t, uint64_t last_bits, i
     if (lim.window <= 0) return AppendError::kOutOfOrder;
     if (lim.head_max != INT64_MIN && t < lim.head_max - lim.window) return AppendError::kTooOld;
   }
-  auto it = std::lower_bound(s.ooo.begin(), s.ooo.end(), t, [](const Sample& a, int64_t b) { return a.t < b; });
+  static const std::vector<Sample> kNone;
+  const std::vector<Sample>& ooo = s.ooo ? *s.ooo : kNone;
+  auto it = std::lower_bound(ooo.begin(), ooo.end(), t, [](const Sample& a, int64_t b) { return a.t < b; });
   uint64_t bits;
   bool found = false;
-  if (it != s.ooo.end() && it->t == t) {
+  if (it != ooo.end() && it->t == t) {
     found = true;
     bits = Bits(it->v);
   } else {
@@ -397,8 +413,9 @@ struct Head::Impl {
   void ApplyLocked(MemSeries& s, Verdict v, int64_t t, double val) {
     if (v == Verdict::kNoop) return;
     if (v == Verdict::kOutOfOrder) {
-      auto it = std::lower_bound(s.ooo.begin(), s.ooo.end(), t, [](const Sample& a, int64_t b) { return a.t < b; });
-      s.ooo.insert(it, Sample{t, val});
+      if (!s.ooo) s.ooo = std::make_unique<std::vector<Sample>>();
+      auto it = std::lower_bound(s.ooo->begin(), s.ooo->end(), t, [](const Sample& a, int64_t b) { return a.t < b; });
+      s.ooo->insert(it, Sample{t, val});
       ++ooo_appended;
     } else {
       if (!s.has_open || s.app->NumSamples() >= chunkenc::kSamplesPerChunk) {
@@ -501,7 +518,10 @@ void Head::Truncate(int64_t mint) {
           std::erase_if(s.closed, [&](const ChunkRef& c) { return c.maxt < mint; });
           if (s.has_open && s.open_maxt < mint) s.DropOpenLocked();
           im.chunks -= before - (s.closed.size() + (s.has_open ? 1 : 0));
-          std::erase_if(s.ooo, [&](const Sample& x) { return x.t < mint; });
+          if (s.ooo) {
+            std::erase_if(*s.ooo, [&](const Sample& x) { return x.t < mint; });
+            if (s.ooo->empty()) s.ooo.reset();
+          }
           empty = s.EmptyLocked();
           if (!empty) new_min = std::min(new_min, s.MinTimeLocked());
         }
@@ -703,7 +723,8 @@ class HeadAppender final : public storage::Appender {
   // batch's index_ maps it.
   // Holds s->mu.
   uint32_t AddPinnedLocked(MemSeries* s) {
-    if (s->batch_id == id_) {
+    if (s->batch_id == static_cast<uint32_t>(id_) && s->batch_slot < pending_.size() &&
+        pending_[s->batch_slot].s == s) {
       s->pins.fetch_sub(1);
       return s->batch_slot;
     }
@@ -716,7 +737,7 @@ class HeadAppender final : public storage::Appender {
     const auto slot = static_cast<uint32_t>(pending_.size());
     pending_.push_back(Pending{s, !s->logged.load()});
     if (s->pins.load() == 1) {
-      s->batch_id = id_;
+      s->batch_id = static_cast<uint32_t>(id_);
       s->batch_slot = slot;
     } else {
       index_.emplace(s->ref, slot);
@@ -1003,8 +1024,10 @@ class HeadQuerier final : public storage::Querier {
           snap->chunks.push_back(ChunkRef{std::make_shared<chunkenc::XorChunk>(std::string(s->open.Bytes())),
                                           s->open_mint, s->open_maxt});
         }
-        for (const auto& x : s->ooo) {
-          if (x.t >= mint_ && x.t <= maxt_) snap->ooo.push_back(x);
+        if (s->ooo) {
+          for (const auto& x : *s->ooo) {
+            if (x.t >= mint_ && x.t <= maxt_) snap->ooo.push_back(x);
+          }
         }
       }
       if (snap->chunks.empty() && snap->ooo.empty()) continue;
