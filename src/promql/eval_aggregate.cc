@@ -200,69 +200,78 @@ absl::StatusOr<Value> Evaluator::EvalAggregate(const AggregateExpr& e) {
       }
     }
   } else {
-    // Series by series into per-group, per-step accumulators: each input
-    // array is read once in order. For every step the series are still
-    // added in input order, so results are those of a step-major loop.
-    std::vector<AggState> acc(ng * n_);
-    for (size_t s = 0; s < vec.size(); ++s) {
-      if (absl::Status st = Poll(static_cast<uint32_t>(n_)); !st.ok()) return st;
-      AggState* a = &acc[group_of[s] * n_];
-      const double* v = vec[s].v.data();
-      const uint8_t* has = vec[s].has.data();
-      switch (e.op) {
-        case AggOp::kSum:
-          for (size_t i = 0; i < n_; ++i) {
-            if (!has[i]) continue;
-            a[i].seen = true;
-            KahanSumInc(v[i], &a[i].value, &a[i].c);
-          }
-          break;
-        case AggOp::kAvg:
-          for (size_t i = 0; i < n_; ++i) {
-            if (!has[i]) continue;
-            AggAvg(a[i], v[i]);
-          }
-          break;
-        case AggOp::kCount:
-        case AggOp::kGroup:
-          for (size_t i = 0; i < n_; ++i) {
-            if (!has[i]) continue;
-            a[i].seen = true;
-            a[i].count++;
-          }
-          break;
-        case AggOp::kMin:
-          for (size_t i = 0; i < n_; ++i) {
-            if (!has[i]) continue;
-            if (!a[i].seen || a[i].value > v[i] || std::isnan(a[i].value)) a[i].value = v[i];
-            a[i].seen = true;
-          }
-          break;
-        case AggOp::kMax:
-          for (size_t i = 0; i < n_; ++i) {
-            if (!has[i]) continue;
-            if (!a[i].seen || a[i].value < v[i] || std::isnan(a[i].value)) a[i].value = v[i];
-            a[i].seen = true;
-          }
-          break;
-        case AggOp::kStddev:
-        case AggOp::kStdvar:
-          for (size_t i = 0; i < n_; ++i) {
-            if (!has[i]) continue;
-            AggState& x = a[i];
-            x.seen = true;
-            x.count++;
-            double delta = v[i] - x.mean;
-            x.mean += delta / x.count;
-            x.value += delta * (v[i] - x.mean);
-          }
-          break;
-        default:
-          break;
-      }
+    // Group by group, and within a group series by series (in input order)
+    // into one row of per-step accumulators that stays in cache: each input
+    // array is read once, in order. For every step a group's series are
+    // still added in input order, so results are those of a step-major loop.
+    std::vector<size_t> member_start(ng + 1, 0), members(vec.size());
+    for (size_t s = 0; s < vec.size(); ++s) ++member_start[group_of[s] + 1];
+    for (size_t g = 0; g < ng; ++g) member_start[g + 1] += member_start[g];
+    {
+      std::vector<size_t> fill(member_start.begin(), member_start.end() - 1);
+      for (size_t s = 0; s < vec.size(); ++s) members[fill[group_of[s]]++] = s;
     }
+    std::vector<AggState> acc(n_);
     for (size_t g = 0; g < ng; ++g) {
-      const AggState* a = &acc[g * n_];
+      std::fill(acc.begin(), acc.end(), AggState{});
+      AggState* a = acc.data();
+      for (size_t m = member_start[g]; m < member_start[g + 1]; ++m) {
+        size_t s = members[m];
+        if (absl::Status st = Poll(static_cast<uint32_t>(n_)); !st.ok()) return st;
+        const double* v = vec[s].v.data();
+        const uint8_t* has = vec[s].has.data();
+        switch (e.op) {
+          case AggOp::kSum:
+            for (size_t i = 0; i < n_; ++i) {
+              if (!has[i]) continue;
+              a[i].seen = true;
+              KahanSumInc(v[i], &a[i].value, &a[i].c);
+            }
+            break;
+          case AggOp::kAvg:
+            for (size_t i = 0; i < n_; ++i) {
+              if (!has[i]) continue;
+              AggAvg(a[i], v[i]);
+            }
+            break;
+          case AggOp::kCount:
+          case AggOp::kGroup:
+            for (size_t i = 0; i < n_; ++i) {
+              if (!has[i]) continue;
+              a[i].seen = true;
+              a[i].count++;
+            }
+            break;
+          case AggOp::kMin:
+            for (size_t i = 0; i < n_; ++i) {
+              if (!has[i]) continue;
+              if (!a[i].seen || a[i].value > v[i] || std::isnan(a[i].value)) a[i].value = v[i];
+              a[i].seen = true;
+            }
+            break;
+          case AggOp::kMax:
+            for (size_t i = 0; i < n_; ++i) {
+              if (!has[i]) continue;
+              if (!a[i].seen || a[i].value < v[i] || std::isnan(a[i].value)) a[i].value = v[i];
+              a[i].seen = true;
+            }
+            break;
+          case AggOp::kStddev:
+          case AggOp::kStdvar:
+            for (size_t i = 0; i < n_; ++i) {
+              if (!has[i]) continue;
+              AggState& x = a[i];
+              x.seen = true;
+              x.count++;
+              double delta = v[i] - x.mean;
+              x.mean += delta / x.count;
+              x.value += delta * (v[i] - x.mean);
+            }
+            break;
+          default:
+            break;
+        }
+      }
       for (size_t i = 0; i < n_; ++i) {
         if (!a[i].seen) continue;
         double r = 0;
