@@ -2,6 +2,8 @@
 // rules and Alertmanager 0.25's cross-checks (config.Config.UnmarshalYAML),
 // in its order so the first error reported is the one Alertmanager reports.
 // Receivers are in config_receivers.cc, time intervals in time_interval.cc.
+#include "alertmanager/config.h"
+
 #include <glob.h>
 
 #include <algorithm>
@@ -10,7 +12,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "alertmanager/config.h"
+#include "absl/strings/str_split.h"
 #include "alertmanager/config_matchers.h"
 #include "alertmanager/config_parse.h"
 #include "common/go_quote.h"
@@ -30,18 +32,54 @@ using config::YamlNode;
 
 namespace internal {
 
+namespace {
+
+bool IsHex(char c) { return absl::ascii_isxdigit(static_cast<unsigned char>(c)); }
+
+// Go's unescape() validation: every '%' starts a two-digit hex escape.
+std::string BadEscape(std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') continue;
+    if (i + 2 < s.size() && IsHex(s[i + 1]) && IsHex(s[i + 2])) {
+      i += 2;
+      continue;
+    }
+    return std::string(s.substr(i, 3));
+  }
+  return "";
+}
+
+// Go's validOptionalPort: "" or ":" followed by digits.
+bool ValidOptionalPort(std::string_view p) {
+  if (p.empty()) return true;
+  if (p[0] != ':') return false;
+  for (char c : p.substr(1)) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// Follows Go's url.Parse closely enough for its errors on the URLs people
+// write, then Alertmanager's scheme and host rule.
 absl::Status CheckUrl(std::string_view url) {
   auto parse_error = [&](std::string_view why) {
     return absl::InvalidArgumentError(absl::StrCat("parse ", GoQuote(url), ": ", AV(why)));
   };
-  for (char c : url) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return parse_error("net/url: invalid control character in URL");
+  std::string_view rest = url, fragment;
+  if (size_t hash = url.find('#'); hash != std::string_view::npos) {
+    rest = url.substr(0, hash);
+    fragment = url.substr(hash + 1);
+  }
+  for (char c : rest) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      return parse_error("net/url: invalid control character in URL");
   }
   // Go's getScheme: letters, then letters, digits, + - . up to ':'.
   std::string scheme;
-  std::string_view rest = url;
-  for (size_t i = 0; i < url.size(); ++i) {
-    char c = url[i];
+  for (size_t i = 0; i < rest.size(); ++i) {
+    char c = rest[i];
     if (absl::ascii_isalpha(static_cast<unsigned char>(c))) continue;
     if (absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.') {
       if (i == 0) break;
@@ -49,35 +87,57 @@ absl::Status CheckUrl(std::string_view url) {
     }
     if (c == ':') {
       if (i == 0) return parse_error("missing protocol scheme");
-      scheme = absl::AsciiStrToLower(AV(url.substr(0, i)));
-      rest = url.substr(i + 1);
+      scheme = absl::AsciiStrToLower(AV(rest.substr(0, i)));
+      rest = rest.substr(i + 1);
     }
     break;
   }
+  rest = rest.substr(0, rest.find('?'));
   std::string host;
-  if (!scheme.empty() && rest.starts_with("//")) {
+  bool opaque = false;
+  if (!rest.starts_with("/")) {
+    if (!scheme.empty()) {
+      opaque = true;
+    } else if (rest.substr(0, rest.find('/')).find(':') != std::string_view::npos) {
+      return parse_error("first path segment in URL cannot contain colon");
+    }
+  }
+  if (!opaque && rest.starts_with("//") && (!scheme.empty() || !rest.starts_with("///"))) {
     std::string_view authority = rest.substr(2);
-    authority = authority.substr(0, authority.find_first_of("/?#"));
+    size_t slash = authority.find('/');
+    std::string_view path = slash == std::string_view::npos ? std::string_view() : authority.substr(slash);
+    authority = authority.substr(0, slash);
     size_t at = authority.rfind('@');
     std::string_view h = at == std::string_view::npos ? authority : authority.substr(at + 1);
+    if (h.starts_with("[")) {
+      size_t close = h.rfind(']');
+      if (close == std::string_view::npos) return parse_error("missing ']' in host");
+      if (!ValidOptionalPort(h.substr(close + 1))) {
+        return parse_error(absl::StrCat("invalid port ", GoQuote(h.substr(close + 1)), " after host"));
+      }
+    } else if (size_t colon = h.rfind(':'); colon != std::string_view::npos) {
+      if (!ValidOptionalPort(h.substr(colon))) {
+        return parse_error(absl::StrCat("invalid port ", GoQuote(h.substr(colon)), " after host"));
+      }
+    }
     for (char c : h) {
-      if (c == ' ' || c == '<' || c == '>' || c == '"' || c == '{' || c == '}' || c == '|' || c == '\\' ||
-          c == '^' || c == '`') {
+      if (c == ' ' || c == '{' || c == '}' || c == '|' || c == '\\' || c == '^' || c == '`') {
         return parse_error(absl::StrCat("invalid character ", GoQuote(std::string(1, c)), " in host name"));
       }
     }
-    if (!h.starts_with("[")) {
-      size_t colon = h.rfind(':');
-      if (colon != std::string_view::npos) {
-        std::string_view port = h.substr(colon + 1);
-        for (char c : port) {
-          if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) {
-            return parse_error(absl::StrCat("invalid port ", GoQuote(absl::StrCat(":", AV(port))), " after host"));
-          }
-        }
-      }
+    if (std::string bad = BadEscape(h); !bad.empty()) {
+      return parse_error(absl::StrCat("invalid URL escape ", GoQuote(bad)));
     }
     host = std::string(h);
+    rest = path;
+  }
+  if (!opaque) {
+    if (std::string bad = BadEscape(rest); !bad.empty()) {
+      return parse_error(absl::StrCat("invalid URL escape ", GoQuote(bad)));
+    }
+  }
+  if (std::string bad = BadEscape(fragment); !bad.empty()) {
+    return parse_error(absl::StrCat("invalid URL escape ", GoQuote(bad)));
   }
   if (scheme != "http" && scheme != "https") {
     return absl::InvalidArgumentError(absl::StrCat("unsupported scheme ", GoQuote(scheme), " for URL"));
@@ -150,7 +210,8 @@ absl::Status ParseGlobal(const YamlNode& node, std::string_view dir, GlobalConfi
              g->resolve_timeout = absl::Milliseconds(ms);
              return absl::OkStatus();
            }},
-          {"http_config", config::IntoParsed(&g->http_config, [&](const YamlNode& v) { return internal::ParseHttpConfig(v, dir); })},
+          {"http_config",
+           config::IntoParsed(&g->http_config, [&](const YamlNode& v) { return internal::ParseHttpConfig(v, dir); })},
           {"smtp_from", config::Into(&g->smtp_from)},
           {"smtp_hello", config::Into(&g->smtp_hello)},
           {"smtp_smarthost", smarthost},
@@ -273,15 +334,13 @@ config::YamlReadFn IntoRegexMatchers(Matchers* out) {
 // matchers / source_matchers / target_matchers: strings in matcher syntax.
 config::YamlReadFn IntoParsedMatchers(Matchers* out) {
   return [out](const YamlNode& v) -> absl::Status {
-    if (v.IsScalar() || v.IsMap()) return v.TypeError("[]string");
-    ASSIGN_OR_RETURN(auto items, v.Items());
-    for (const YamlNode& item : items) {
+    return internal::ForEachItem(v, "[]string", [&](const YamlNode& item) -> absl::Status {
       ASSIGN_OR_RETURN(std::string s, config::ReadString(item));
       auto ms = ParseAmMatchers(s);
       if (!ms.ok()) return item.Error(SV(ms.status().message()));
       for (Matcher& m : *ms) out->push_back(std::move(m));
-    }
-    return absl::OkStatus();
+      return absl::OkStatus();
+    });
   };
 }
 
@@ -294,7 +353,7 @@ struct RouteMeta {
   bool has_matchers = false;
   std::optional<YamlNode> mute_key, active_key;
   std::vector<std::pair<std::string, YamlNode>> interval_refs;  // both lists, in document order
-  bool group_by_set = false;  // labels or '...'
+  bool group_by_set = false;                                    // labels or '...'
   bool group_wait_set = false, group_interval_set = false, repeat_interval_set = false;
   std::vector<RouteMeta> children;
 };
@@ -346,7 +405,8 @@ absl::Status ParseRoute(const YamlNode& node, Route* r, RouteMeta* meta) {
                  if (!IsValidLabelName(l)) {
                    return item.Error(absl::StrCat("invalid label name ", GoQuote(l), " in group_by list"));
                  }
-                 if (!seen.insert(l).second) return item.Error(absl::StrCat("duplicated label ", GoQuote(l), " in group_by"));
+                 if (!seen.insert(l).second)
+                   return item.Error(absl::StrCat("duplicated label ", GoQuote(l), " in group_by"));
                  r->group_by.push_back(l);
                }
                if (r->group_by_all && !r->group_by.empty()) {
@@ -369,16 +429,14 @@ absl::Status ParseRoute(const YamlNode& node, Route* r, RouteMeta* meta) {
            IntoRouteDuration(&r->repeat_interval, &meta->repeat_interval_set, "repeat_interval cannot be zero")},
           {"routes",
            [&](const YamlNode& v) -> absl::Status {
-             if (v.IsScalar() || v.IsMap()) return v.TypeError("[]*config.Route");
-             ASSIGN_OR_RETURN(auto items, v.Items());
-             for (const YamlNode& item : items) {
+             return internal::ForEachItem(v, "[]*config.Route", [&](const YamlNode& item) -> absl::Status {
                if (item.IsNull()) return item.Error("empty route");
                auto child = std::make_unique<Route>();
                meta->children.push_back(RouteMeta{item});
                RETURN_IF_ERROR(ParseRoute(item, child.get(), &meta->children.back()));
                r->routes.push_back(std::move(child));
-             }
-             return absl::OkStatus();
+               return absl::OkStatus();
+             });
            }},
       }));
   meta->has_matchers = !matchers.empty();
@@ -389,8 +447,7 @@ absl::Status ParseRoute(const YamlNode& node, Route* r, RouteMeta* meta) {
 
 // dispatch.NewRoute's inheritance: receiver, group_by and the three timings
 // come from the parent unless the route sets them.
-void Inherit(const Route& parent, const RouteMeta& pm, Route* r, const RouteMeta& meta) {
-  (void)pm;
+void Inherit(const Route& parent, Route* r, const RouteMeta& meta) {
   if (!meta.receiver) r->receiver = parent.receiver;
   if (!meta.group_by_set) {
     r->group_by = parent.group_by;
@@ -399,7 +456,7 @@ void Inherit(const Route& parent, const RouteMeta& pm, Route* r, const RouteMeta
   if (!meta.group_wait_set) r->group_wait = parent.group_wait;
   if (!meta.group_interval_set) r->group_interval = parent.group_interval;
   if (!meta.repeat_interval_set) r->repeat_interval = parent.repeat_interval;
-  for (size_t i = 0; i < r->routes.size(); ++i) Inherit(*r, meta, r->routes[i].get(), meta.children[i]);
+  for (size_t i = 0; i < r->routes.size(); ++i) Inherit(*r, r->routes[i].get(), meta.children[i]);
 }
 
 absl::Status CheckReceivers(const RouteMeta& meta, const Route& r, const std::set<std::string>& names) {
@@ -413,7 +470,8 @@ absl::Status CheckReceivers(const RouteMeta& meta, const Route& r, const std::se
 absl::Status CheckTimeIntervals(const RouteMeta& meta, const std::set<std::string>& names) {
   for (const RouteMeta& c : meta.children) RETURN_IF_ERROR(CheckTimeIntervals(c, names));
   for (const auto& [name, node] : meta.interval_refs) {
-    if (!names.contains(name)) return node.Error(absl::StrCat("undefined time interval ", GoQuote(name), " used in route"));
+    if (!names.contains(name))
+      return node.Error(absl::StrCat("undefined time interval ", GoQuote(name), " used in route"));
   }
   return absl::OkStatus();
 }
@@ -432,16 +490,15 @@ absl::StatusOr<InhibitRule> ParseInhibitRule(const YamlNode& node) {
                               {"target_matchers", IntoParsedMatchers(&r.target_matchers)},
                               {"equal",
                                [&](const YamlNode& v) -> absl::Status {
-                                 if (v.IsScalar() || v.IsMap()) return v.TypeError("model.LabelNames");
-                                 ASSIGN_OR_RETURN(auto items, v.Items());
-                                 for (const YamlNode& item : items) {
-                                   ASSIGN_OR_RETURN(std::string l, config::ReadString(item));
-                                   if (!IsValidLabelName(l)) {
-                                     return item.Error(absl::StrCat(GoQuote(l), " is not a valid label name"));
-                                   }
-                                   r.equal.push_back(l);
-                                 }
-                                 return absl::OkStatus();
+                                 return internal::ForEachItem(
+                                     v, "model.LabelNames", [&](const YamlNode& item) -> absl::Status {
+                                       ASSIGN_OR_RETURN(std::string l, config::ReadString(item));
+                                       if (!IsValidLabelName(l)) {
+                                         return item.Error(absl::StrCat(GoQuote(l), " is not a valid label name"));
+                                       }
+                                       r.equal.push_back(l);
+                                       return absl::OkStatus();
+                                     });
                                }},
                           }));
   return r;
@@ -449,13 +506,22 @@ absl::StatusOr<InhibitRule> ParseInhibitRule(const YamlNode& node) {
 
 // ---- templates ------------------------------------------------------------------
 
+constexpr int kMaxWildSegments = 2;
+
 absl::Status ExpandTemplates(const YamlNode& v, std::string_view dir, std::vector<std::string>* out) {
-  if (v.IsScalar() || v.IsMap()) return v.TypeError("[]string");
-  ASSIGN_OR_RETURN(auto items, v.Items());
-  for (const YamlNode& item : items) {
+  return internal::ForEachItem(v, "[]string", [&](const YamlNode& item) -> absl::Status {
     ASSIGN_OR_RETURN(std::string pattern, config::ReadString(item));
-    if (pattern.empty()) continue;
+    if (pattern.empty()) return absl::OkStatus();
     std::string path = config::JoinDir(dir, pattern);
+    // Bounded: glob(3) walks every directory a wildcard segment matches.
+    int wild_segments = 0;
+    for (absl::string_view seg : absl::StrSplit(path, '/')) {
+      if (seg.find_first_of("*?[") != std::string_view::npos) ++wild_segments;
+    }
+    if (wild_segments > kMaxWildSegments) {
+      return item.Error(absl::StrCat("template glob ", GoQuote(path), " has more than ", kMaxWildSegments,
+                                     " path segments with wildcards"));
+    }
     glob_t g{};
     int rc = glob(path.c_str(), GLOB_NOSORT | GLOB_NOESCAPE, nullptr, &g);
     std::vector<std::string> found;
@@ -466,8 +532,8 @@ absl::Status ExpandTemplates(const YamlNode& v, std::string_view dir, std::vecto
     if (rc != 0 && rc != GLOB_NOMATCH) return item.Error(absl::StrCat("cannot expand template glob ", GoQuote(path)));
     std::sort(found.begin(), found.end());
     for (std::string& f : found) out->push_back(std::move(f));
-  }
-  return absl::OkStatus();
+    return absl::OkStatus();
+  });
 }
 
 // ---- the whole file -------------------------------------------------------------
@@ -495,46 +561,38 @@ absl::StatusOr<Config> Load(const YamlNode& root, std::string_view dir) {
            }},
           {"inhibit_rules",
            [&](const YamlNode& v) -> absl::Status {
-             if (v.IsScalar() || v.IsMap()) return v.TypeError("[]config.InhibitRule");
-             ASSIGN_OR_RETURN(auto items, v.Items());
-             for (const YamlNode& item : items) {
+             return internal::ForEachItem(v, "[]config.InhibitRule", [&](const YamlNode& item) -> absl::Status {
                ASSIGN_OR_RETURN(InhibitRule r, ParseInhibitRule(item));
                c.inhibit_rules.push_back(std::move(r));
-             }
-             return absl::OkStatus();
+               return absl::OkStatus();
+             });
            }},
           {"receivers",
            [&](const YamlNode& v) -> absl::Status {
-             if (v.IsScalar() || v.IsMap()) return v.TypeError("[]config.Receiver");
-             ASSIGN_OR_RETURN(auto items, v.Items());
-             for (const YamlNode& item : items) {
+             return internal::ForEachItem(v, "[]config.Receiver", [&](const YamlNode& item) -> absl::Status {
                ASSIGN_OR_RETURN(ParsedReceiver r, internal::ParseReceiver(item, dir));
                receivers.push_back(std::move(r));
-             }
-             return absl::OkStatus();
+               return absl::OkStatus();
+             });
            }},
           {"templates", [&](const YamlNode& v) { return ExpandTemplates(v, dir, &c.templates); }},
           {"mute_time_intervals",
            [&](const YamlNode& v) -> absl::Status {
-             if (v.IsScalar() || v.IsMap()) return v.TypeError("[]config.MuteTimeInterval");
-             ASSIGN_OR_RETURN(auto items, v.Items());
-             for (const YamlNode& item : items) {
+             return internal::ForEachItem(v, "[]config.MuteTimeInterval", [&](const YamlNode& item) -> absl::Status {
                ASSIGN_OR_RETURN(NamedTimeInterval t, internal::ParseNamedTimeInterval(item, true));
                mute_intervals.push_back(std::move(t));
                mute_nodes.push_back(item);
-             }
-             return absl::OkStatus();
+               return absl::OkStatus();
+             });
            }},
           {"time_intervals",
            [&](const YamlNode& v) -> absl::Status {
-             if (v.IsScalar() || v.IsMap()) return v.TypeError("[]config.TimeInterval");
-             ASSIGN_OR_RETURN(auto items, v.Items());
-             for (const YamlNode& item : items) {
+             return internal::ForEachItem(v, "[]config.TimeInterval", [&](const YamlNode& item) -> absl::Status {
                ASSIGN_OR_RETURN(NamedTimeInterval t, internal::ParseNamedTimeInterval(item, false));
                time_intervals.push_back(std::move(t));
                ti_nodes.push_back(item);
-             }
-             return absl::OkStatus();
+               return absl::OkStatus();
+             });
            }},
       }));
 
@@ -554,6 +612,7 @@ absl::StatusOr<Config> Load(const YamlNode& root, std::string_view dir) {
   }
   if (!route_meta.receiver) return route_meta.where.Error("root route must specify a default receiver");
   if (route_meta.has_matchers) return route_meta.where.Error("root route must not have any matchers");
+  if (c.route->continue_matching) return route_meta.where.Error("cannot have continue in root route");
   if (route_meta.mute_key) return route_meta.mute_key->Error("root route must not have any mute time intervals");
   if (route_meta.active_key) {
     return route_meta.active_key->Error("root route must not have any active time intervals");
@@ -563,7 +622,8 @@ absl::StatusOr<Config> Load(const YamlNode& root, std::string_view dir) {
   std::set<std::string> interval_names;
   for (size_t i = 0; i < mute_intervals.size(); ++i) {
     if (!interval_names.insert(mute_intervals[i].name).second) {
-      return mute_nodes[i].Error(absl::StrCat("mute time interval ", GoQuote(mute_intervals[i].name), " is not unique"));
+      return mute_nodes[i].Error(
+          absl::StrCat("mute time interval ", GoQuote(mute_intervals[i].name), " is not unique"));
     }
   }
   for (size_t i = 0; i < time_intervals.size(); ++i) {
@@ -574,7 +634,7 @@ absl::StatusOr<Config> Load(const YamlNode& root, std::string_view dir) {
   RETURN_IF_ERROR(CheckTimeIntervals(route_meta, interval_names));
 
   for (size_t i = 0; i < c.route->routes.size(); ++i) {
-    Inherit(*c.route, route_meta, c.route->routes[i].get(), route_meta.children[i]);
+    Inherit(*c.route, c.route->routes[i].get(), route_meta.children[i]);
   }
   for (ParsedReceiver& r : receivers) c.receivers.push_back(std::move(r.receiver));
   for (NamedTimeInterval& t : time_intervals) c.time_intervals.push_back(std::move(t));

@@ -57,8 +57,7 @@ absl::StatusOr<Matcher> ParseAmMatcher(std::string_view s) {
     return absl::InvalidArgumentError(absl::StrCat("matcher value not valid UTF-8: ", AV(raw_full)));
   }
   auto unescaped_quote = [&] {
-    return absl::InvalidArgumentError(
-        absl::StrCat("matcher value contains unescaped double quote: ", AV(raw_full)));
+    return absl::InvalidArgumentError(absl::StrCat("matcher value contains unescaped double quote: ", AV(raw_full)));
   };
   std::string value;
   bool escaped = false;

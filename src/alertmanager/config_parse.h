@@ -17,6 +17,19 @@ namespace pharos::am::internal {
 
 using config::YamlNode;
 
+// A sequence value: `each(item)` for every item in order (null is empty); a
+// scalar or mapping is the type error naming `go_type`.
+template <typename Each>
+absl::Status ForEachItem(const YamlNode& v, std::string_view go_type, Each each) {
+  if (v.IsScalar() || v.IsMap()) return v.TypeError(go_type);
+  absl::StatusOr<std::vector<YamlNode>> items = v.Items();
+  if (!items.ok()) return items.status();
+  for (const YamlNode& item : *items) {
+    if (absl::Status s = each(item); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
 // Alertmanager's URL rule (config.parseURL): http or https and a host.
 // Errors are Alertmanager's text ("unsupported scheme \"\" for URL",
 // "missing host for URL", "parse \"...\": ...").

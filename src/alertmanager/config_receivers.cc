@@ -24,8 +24,8 @@ using config::ReadMap;
 using config::YamlEntry;
 using config::YamlReadFn;
 
-constexpr std::string_view kRefusedReceivers[] = {"opsgenie_configs", "wechat_configs",   "pushover_configs",
-                                                  "victorops_configs", "sns_configs",     "telegram_configs",
+constexpr std::string_view kRefusedReceivers[] = {"opsgenie_configs",  "wechat_configs", "pushover_configs",
+                                                  "victorops_configs", "sns_configs",    "telegram_configs",
                                                   "webex_configs",     "discord_configs"};
 
 YamlReadFn IntoHttpConfig(NotifierCommon* common, NotifierMeta* meta, std::string_view dir) {
@@ -40,17 +40,15 @@ YamlReadFn IntoHttpConfig(NotifierCommon* common, NotifierMeta* meta, std::strin
 template <typename T, typename Parse>
 YamlReadFn IntoList(std::vector<T>* out, std::vector<NotifierMeta>* metas, const char* go_type, Parse parse) {
   return [=](const YamlNode& v) -> absl::Status {
-    if (v.IsScalar() || v.IsMap()) return v.TypeError(go_type);
-    ASSIGN_OR_RETURN(auto items, v.Items());
-    for (const YamlNode& item : items) {
+    return ForEachItem(v, go_type, [&](const YamlNode& item) -> absl::Status {
       if (item.IsNull()) return item.Error("empty or null notifier config");
       T c;
       NotifierMeta meta{item};
       RETURN_IF_ERROR(parse(item, &c, &meta));
       out->push_back(std::move(c));
       metas->push_back(std::move(meta));
-    }
-    return absl::OkStatus();
+      return absl::OkStatus();
+    });
   };
 }
 
@@ -118,30 +116,30 @@ absl::StatusOr<SlackField> ParseSlackField(const YamlNode& n) {
 
 absl::StatusOr<SlackAction> ParseSlackAction(const YamlNode& n) {
   SlackAction a;
-  RETURN_IF_ERROR(ReadMap(
-      n, "slack_action",
-      {
-          {"type", Into(&a.type)},
-          {"text", Into(&a.text)},
-          {"url", Into(&a.url)},
-          {"style", Into(&a.style)},
-          {"name", Into(&a.name)},
-          {"value", Into(&a.value)},
-          {"confirm",
-           [&](const YamlNode& v) -> absl::Status {
-             if (v.IsNull()) return absl::OkStatus();
-             RETURN_IF_ERROR(ReadMap(v, "slack_confirmation_field",
-                                     {
-                                         {"text", Into(&a.confirm_text)},
-                                         {"title", Into(&a.confirm_title)},
-                                         {"ok_text", Into(&a.confirm_ok_text)},
-                                         {"dismiss_text", Into(&a.confirm_dismiss_text)},
-                                     }));
-             if (a.confirm_text.empty()) return v.Error("missing text in Slack confirmation configuration");
-             a.has_confirm = true;
-             return absl::OkStatus();
-           }},
-      }));
+  RETURN_IF_ERROR(ReadMap(n, "slack_action",
+                          {
+                              {"type", Into(&a.type)},
+                              {"text", Into(&a.text)},
+                              {"url", Into(&a.url)},
+                              {"style", Into(&a.style)},
+                              {"name", Into(&a.name)},
+                              {"value", Into(&a.value)},
+                              {"confirm",
+                               [&](const YamlNode& v) -> absl::Status {
+                                 if (v.IsNull()) return absl::OkStatus();
+                                 RETURN_IF_ERROR(ReadMap(v, "slack_confirmation_field",
+                                                         {
+                                                             {"text", Into(&a.confirm_text)},
+                                                             {"title", Into(&a.confirm_title)},
+                                                             {"ok_text", Into(&a.confirm_ok_text)},
+                                                             {"dismiss_text", Into(&a.confirm_dismiss_text)},
+                                                         }));
+                                 if (a.confirm_text.empty())
+                                   return v.Error("missing text in Slack confirmation configuration");
+                                 a.has_confirm = true;
+                                 return absl::OkStatus();
+                               }},
+                          }));
   if (a.type.empty()) return n.Error("missing type in Slack action configuration");
   if (a.text.empty()) return n.Error("missing text in Slack action configuration");
   if (!a.url.empty()) {
@@ -173,66 +171,63 @@ absl::Status ParseSlack(const YamlNode& n, SlackConfig* c, NotifierMeta* meta, s
   c->callback_id = R"({{ template "slack.default.callbackid" . }})";
   c->footer = R"({{ template "slack.default.footer" . }})";
   SecretPair api;
-  RETURN_IF_ERROR(ReadMap(
-      n, "slack_config",
-      {
-          {"send_resolved", Into(&c->common.send_resolved)},
-          {"http_config", IntoHttpConfig(&c->common, meta, dir)},
-          {"api_url",
-           [&](const YamlNode& v) -> absl::Status {
-             if (v.IsNull()) return absl::OkStatus();
-             ASSIGN_OR_RETURN(c->api_url, ReadUrl(v, "api_url", true));
-             api.inline_set = true;
-             return absl::OkStatus();
-           }},
-          {"api_url_file",
-           [&](const YamlNode& v) -> absl::Status {
-             if (v.IsNull()) return absl::OkStatus();
-             if (api.inline_set) return n.Error("at most one of api_url & api_url_file must be configured");
-             ASSIGN_OR_RETURN(std::string s, ReadSecretFile(v, "api_url_file", dir));
-             if (absl::Status st = CheckUrl(s); !st.ok()) return v.Error(absl::StrCat("api_url_file: ", st.message()));
-             if (!api.inline_set) c->api_url = s;
-             api.file_set = true;
-             return absl::OkStatus();
-           }},
-          {"channel", Into(&c->channel)},
-          {"username", Into(&c->username)},
-          {"color", Into(&c->color)},
-          {"title", Into(&c->title)},
-          {"title_link", Into(&c->title_link)},
-          {"pretext", Into(&c->pretext)},
-          {"text", Into(&c->text)},
-          {"fields",
-           [&](const YamlNode& v) -> absl::Status {
-             if (v.IsScalar() || v.IsMap()) return v.TypeError("[]*config.SlackField");
-             ASSIGN_OR_RETURN(auto items, v.Items());
-             for (const YamlNode& item : items) {
-               ASSIGN_OR_RETURN(SlackField f, ParseSlackField(item));
-               c->fields.push_back(std::move(f));
-             }
-             return absl::OkStatus();
-           }},
-          {"short_fields", Into(&c->short_fields)},
-          {"footer", Into(&c->footer)},
-          {"fallback", Into(&c->fallback)},
-          {"callback_id", Into(&c->callback_id)},
-          {"icon_emoji", Into(&c->icon_emoji)},
-          {"icon_url", Into(&c->icon_url)},
-          {"image_url", Into(&c->image_url)},
-          {"thumb_url", Into(&c->thumb_url)},
-          {"link_names", Into(&c->link_names)},
-          {"mrkdwn_in", Into(&c->mrkdwn_in)},
-          {"actions",
-           [&](const YamlNode& v) -> absl::Status {
-             if (v.IsScalar() || v.IsMap()) return v.TypeError("[]*config.SlackAction");
-             ASSIGN_OR_RETURN(auto items, v.Items());
-             for (const YamlNode& item : items) {
-               ASSIGN_OR_RETURN(SlackAction a, ParseSlackAction(item));
-               c->actions.push_back(std::move(a));
-             }
-             return absl::OkStatus();
-           }},
-      }));
+  RETURN_IF_ERROR(
+      ReadMap(n, "slack_config",
+              {
+                  {"send_resolved", Into(&c->common.send_resolved)},
+                  {"http_config", IntoHttpConfig(&c->common, meta, dir)},
+                  {"api_url",
+                   [&](const YamlNode& v) -> absl::Status {
+                     if (v.IsNull()) return absl::OkStatus();
+                     ASSIGN_OR_RETURN(c->api_url, ReadUrl(v, "api_url", true));
+                     api.inline_set = true;
+                     return absl::OkStatus();
+                   }},
+                  {"api_url_file",
+                   [&](const YamlNode& v) -> absl::Status {
+                     if (v.IsNull()) return absl::OkStatus();
+                     if (api.inline_set) return n.Error("at most one of api_url & api_url_file must be configured");
+                     ASSIGN_OR_RETURN(std::string s, ReadSecretFile(v, "api_url_file", dir));
+                     if (absl::Status st = CheckUrl(s); !st.ok())
+                       return v.Error(absl::StrCat("api_url_file: ", st.message()));
+                     if (!api.inline_set) c->api_url = s;
+                     api.file_set = true;
+                     return absl::OkStatus();
+                   }},
+                  {"channel", Into(&c->channel)},
+                  {"username", Into(&c->username)},
+                  {"color", Into(&c->color)},
+                  {"title", Into(&c->title)},
+                  {"title_link", Into(&c->title_link)},
+                  {"pretext", Into(&c->pretext)},
+                  {"text", Into(&c->text)},
+                  {"fields",
+                   [&](const YamlNode& v) -> absl::Status {
+                     return ForEachItem(v, "[]*config.SlackField", [&](const YamlNode& item) -> absl::Status {
+                       ASSIGN_OR_RETURN(SlackField f, ParseSlackField(item));
+                       c->fields.push_back(std::move(f));
+                       return absl::OkStatus();
+                     });
+                   }},
+                  {"short_fields", Into(&c->short_fields)},
+                  {"footer", Into(&c->footer)},
+                  {"fallback", Into(&c->fallback)},
+                  {"callback_id", Into(&c->callback_id)},
+                  {"icon_emoji", Into(&c->icon_emoji)},
+                  {"icon_url", Into(&c->icon_url)},
+                  {"image_url", Into(&c->image_url)},
+                  {"thumb_url", Into(&c->thumb_url)},
+                  {"link_names", Into(&c->link_names)},
+                  {"mrkdwn_in", Into(&c->mrkdwn_in)},
+                  {"actions",
+                   [&](const YamlNode& v) -> absl::Status {
+                     return ForEachItem(v, "[]*config.SlackAction", [&](const YamlNode& item) -> absl::Status {
+                       ASSIGN_OR_RETURN(SlackAction a, ParseSlackAction(item));
+                       c->actions.push_back(std::move(a));
+                       return absl::OkStatus();
+                     });
+                   }},
+              }));
   if (api.inline_set && api.file_set) return n.Error("at most one of api_url & api_url_file must be configured");
   meta->url_set = api.inline_set || api.file_set;
   // The notifier's fallback when mrkdwn_in is empty, made explicit.
@@ -248,11 +243,10 @@ absl::Status ParsePagerduty(const YamlNode& n, PagerdutyConfig* c, NotifierMeta*
   c->client = R"({{ template "pagerduty.default.client" . }})";
   c->client_url = R"({{ template "pagerduty.default.clientURL" . }})";
   SecretPair service, routing;
-  auto key = [&](std::string* out, bool* set, const char* name) {
+  auto key = [](std::string* out, bool* set) {
     return [=](const YamlNode& v) -> absl::Status {
       ASSIGN_OR_RETURN(*out, config::ReadString(v));
       *set = !out->empty();
-      (void)name;
       return absl::OkStatus();
     };
   };
@@ -267,18 +261,17 @@ absl::Status ParsePagerduty(const YamlNode& n, PagerdutyConfig* c, NotifierMeta*
       return absl::OkStatus();
     };
   };
-  bool details_set = false;
   RETURN_IF_ERROR(ReadMap(
       n, "pagerduty_config",
       {
           {"send_resolved", Into(&c->common.send_resolved)},
           {"http_config", IntoHttpConfig(&c->common, meta, dir)},
-          {"service_key", key(&c->service_key, &service.inline_set, "service_key")},
+          {"service_key", key(&c->service_key, &service.inline_set)},
           {"service_key_file", key_file(&service_from_file, &service.file_set, &service.inline_set, "service_key_file",
-                                           "at most one of service_key & service_key_file must be configured")},
-          {"routing_key", key(&c->routing_key, &routing.inline_set, "routing_key")},
+                                        "at most one of service_key & service_key_file must be configured")},
+          {"routing_key", key(&c->routing_key, &routing.inline_set)},
           {"routing_key_file", key_file(&routing_from_file, &routing.file_set, &routing.inline_set, "routing_key_file",
-                                           "at most one of routing_key & routing_key_file must be configured")},
+                                        "at most one of routing_key & routing_key_file must be configured")},
           {"url",
            [&](const YamlNode& v) -> absl::Status {
              if (v.IsNull()) return absl::OkStatus();
@@ -292,31 +285,26 @@ absl::Status ParsePagerduty(const YamlNode& n, PagerdutyConfig* c, NotifierMeta*
           {"details",
            [&](const YamlNode& v) -> absl::Status {
              ASSIGN_OR_RETURN(c->details, config::ReadStringMap(v));
-             details_set = true;
              return absl::OkStatus();
            }},
           {"images",
            [&](const YamlNode& v) -> absl::Status {
-             if (v.IsScalar() || v.IsMap()) return v.TypeError("[]config.PagerdutyImage");
-             ASSIGN_OR_RETURN(auto items, v.Items());
-             for (const YamlNode& item : items) {
+             return ForEachItem(v, "[]config.PagerdutyImage", [&](const YamlNode& item) -> absl::Status {
                PagerdutyImage im;
                RETURN_IF_ERROR(ReadMap(item, "pagerduty_image",
                                        {{"src", Into(&im.src)}, {"alt", Into(&im.alt)}, {"href", Into(&im.href)}}));
                c->images.push_back(std::move(im));
-             }
-             return absl::OkStatus();
+               return absl::OkStatus();
+             });
            }},
           {"links",
            [&](const YamlNode& v) -> absl::Status {
-             if (v.IsScalar() || v.IsMap()) return v.TypeError("[]config.PagerdutyLink");
-             ASSIGN_OR_RETURN(auto items, v.Items());
-             for (const YamlNode& item : items) {
+             return ForEachItem(v, "[]config.PagerdutyLink", [&](const YamlNode& item) -> absl::Status {
                PagerdutyLink l;
                RETURN_IF_ERROR(ReadMap(item, "pagerduty_link", {{"href", Into(&l.href)}, {"text", Into(&l.text)}}));
                c->links.push_back(std::move(l));
-             }
-             return absl::OkStatus();
+               return absl::OkStatus();
+             });
            }},
           {"source", Into(&c->source)},
           {"severity", Into(&c->severity)},
@@ -324,7 +312,6 @@ absl::Status ParsePagerduty(const YamlNode& n, PagerdutyConfig* c, NotifierMeta*
           {"component", Into(&c->component)},
           {"group", Into(&c->group)},
       }));
-  (void)details_set;
   if (!service.inline_set && !service.file_set && !routing.inline_set && !routing.file_set) {
     return n.Error("missing service or routing key in PagerDuty config");
   }
@@ -345,9 +332,10 @@ absl::Status ParsePagerduty(const YamlNode& n, PagerdutyConfig* c, NotifierMeta*
       {"num_resolved", "{{ .Alerts.Resolved | len }}"},
       {"resolved", R"({{ template "pagerduty.default.instances" .Alerts.Resolved }})"},
   };
-  for (const auto& [k, v] : kDefaultDetails) {
-    bool present = std::any_of(c->details.begin(), c->details.end(), [&](const auto& d) { return d.first == k; });
-    if (!present) c->details.emplace_back(k, v);
+  for (const auto& def : kDefaultDetails) {
+    const std::string_view key = def.first;
+    bool present = std::any_of(c->details.begin(), c->details.end(), [key](const auto& d) { return d.first == key; });
+    if (!present) c->details.emplace_back(def.first, def.second);
   }
   // A map in Alertmanager: its keys are in sorted order wherever it is shown.
   std::sort(c->details.begin(), c->details.end());
@@ -375,62 +363,58 @@ absl::Status ParseEmail(const YamlNode& n, EmailConfig* c, NotifierMeta* meta, s
   c->common.send_resolved = false;
   SecretPair password;
   std::string password_from_file;
-  RETURN_IF_ERROR(ReadMap(
-      n, "email_config",
-      {
-          {"send_resolved", Into(&c->common.send_resolved)},
-          {"to", Into(&c->to)},
-          {"from", Into(&c->from)},
-          {"hello", Into(&c->hello)},
-          {"smarthost",
-           [&](const YamlNode& v) -> absl::Status {
-             ASSIGN_OR_RETURN(c->smarthost, config::ReadString(v));
-             return CheckSmarthost(v, c->smarthost);
-           }},
-          {"auth_username", Into(&c->auth_username)},
-          {"auth_password",
-           [&](const YamlNode& v) -> absl::Status {
-             ASSIGN_OR_RETURN(c->auth_password, config::ReadString(v));
-             password.inline_set = !c->auth_password.empty();
-             return absl::OkStatus();
-           }},
-          {"auth_password_file",
-           [&](const YamlNode& v) -> absl::Status {
-             ASSIGN_OR_RETURN(std::string name, config::ReadString(v));
-             if (name.empty()) return absl::OkStatus();
-             if (password.inline_set) return n.Error("at most one of auth_password & auth_password_file must be configured");
-             ASSIGN_OR_RETURN(password_from_file, ReadSecretFile(v, "auth_password_file", dir));
-             password.file_set = true;
-             return absl::OkStatus();
-           }},
-          {"auth_secret", Into(&c->auth_secret)},
-          {"auth_identity", Into(&c->auth_identity)},
-          {"headers", Into(&c->headers)},
-          {"html", Into(&c->html)},
-          {"text", Into(&c->text)},
-          {"require_tls",
-           [&](const YamlNode& v) -> absl::Status {
-             if (v.IsNull()) return absl::OkStatus();
-             ASSIGN_OR_RETURN(c->require_tls, config::ReadBool(v));
-             meta->require_tls_set = true;
-             return absl::OkStatus();
-           }},
-          {"tls_config",
-           [&](const YamlNode& v) -> absl::Status {
-             // The TLS reader of the HTTP client settings, on its own.
-             ASSIGN_OR_RETURN(auto entries, n.Entries());
-             for (const YamlEntry& e : entries) {
-               if (e.name() != "tls_config") continue;
-               config::HttpClientConfig tmp;
-               config::LegacyBearer bearer;
-               RETURN_IF_ERROR(config::ParseHttpClientField(e, &tmp, &bearer));
-               config::ResolveHttpClientPaths(dir, &tmp);
-               c->tls_config = tmp.tls_config;
-             }
-             (void)v;
-             return absl::OkStatus();
-           }},
-      }));
+  RETURN_IF_ERROR(ReadMap(n, "email_config",
+                          {
+                              {"send_resolved", Into(&c->common.send_resolved)},
+                              {"to", Into(&c->to)},
+                              {"from", Into(&c->from)},
+                              {"hello", Into(&c->hello)},
+                              {"smarthost",
+                               [&](const YamlNode& v) -> absl::Status {
+                                 ASSIGN_OR_RETURN(c->smarthost, config::ReadString(v));
+                                 return CheckSmarthost(v, c->smarthost);
+                               }},
+                              {"auth_username", Into(&c->auth_username)},
+                              {"auth_password",
+                               [&](const YamlNode& v) -> absl::Status {
+                                 ASSIGN_OR_RETURN(c->auth_password, config::ReadString(v));
+                                 password.inline_set = !c->auth_password.empty();
+                                 return absl::OkStatus();
+                               }},
+                              {"auth_password_file",
+                               [&](const YamlNode& v) -> absl::Status {
+                                 ASSIGN_OR_RETURN(std::string name, config::ReadString(v));
+                                 if (name.empty()) return absl::OkStatus();
+                                 if (password.inline_set)
+                                   return n.Error(
+                                       "at most one of auth_password & auth_password_file must be configured");
+                                 ASSIGN_OR_RETURN(password_from_file, ReadSecretFile(v, "auth_password_file", dir));
+                                 password.file_set = true;
+                                 return absl::OkStatus();
+                               }},
+                              {"auth_secret", Into(&c->auth_secret)},
+                              {"auth_identity", Into(&c->auth_identity)},
+                              {"headers", Into(&c->headers)},
+                              {"html", Into(&c->html)},
+                              {"text", Into(&c->text)},
+                              {"require_tls",
+                               [&](const YamlNode& v) -> absl::Status {
+                                 if (v.IsNull()) return absl::OkStatus();
+                                 ASSIGN_OR_RETURN(c->require_tls, config::ReadBool(v));
+                                 meta->require_tls_set = true;
+                                 return absl::OkStatus();
+                               }},
+                          },
+                          [&](const YamlEntry& e) -> absl::Status {
+                            // tls_config: the HTTP client settings' TLS reader, on its own.
+                            if (e.name() != "tls_config") return absl::NotFoundError("");
+                            config::HttpClientConfig tmp;
+                            config::LegacyBearer bearer;
+                            RETURN_IF_ERROR(config::ParseHttpClientField(e, &tmp, &bearer));
+                            config::ResolveHttpClientPaths(dir, &tmp);
+                            c->tls_config = tmp.tls_config;
+                            return absl::OkStatus();
+                          }));
   if (c->to.empty()) return n.Error("missing to address in email config");
   if (password.inline_set && password.file_set) {
     return n.Error("at most one of auth_password & auth_password_file must be configured");
@@ -449,11 +433,12 @@ absl::Status ParseEmail(const YamlNode& n, EmailConfig* c, NotifierMeta* meta, s
   return absl::OkStatus();
 }
 
-void SetHeaderDefault(EmailConfig* c, std::string_view name, std::string_view value) {
+void SetHeaderDefault(EmailConfig* c, std::string_view name, std::string_view value, size_t at) {
   for (const auto& h : c->headers) {
     if (h.first == name) return;
   }
-  c->headers.emplace_back(std::string(name), std::string(value));
+  at = std::min(at, c->headers.size());
+  c->headers.insert(c->headers.begin() + static_cast<std::ptrdiff_t>(at), {std::string(name), std::string(value)});
 }
 
 }  // namespace
@@ -489,7 +474,8 @@ absl::StatusOr<ParsedReceiver> ParseReceiver(const YamlNode& n, std::string_view
       ASSIGN_OR_RETURN(auto items, e.value.Items());
       if (items.empty()) return absl::OkStatus();
       return e.key.Error(absl::StrCat(
-          AV(k), " is not supported by pharos: use webhook_configs, slack_configs, pagerduty_configs or email_configs"));
+          AV(k),
+          " is not supported by pharos: use webhook_configs, slack_configs, pagerduty_configs or email_configs"));
     }
     return absl::NotFoundError("");
   };
@@ -502,9 +488,10 @@ absl::StatusOr<ParsedReceiver> ParseReceiver(const YamlNode& n, std::string_view
              p.name_node = v;
              return absl::OkStatus();
            }},
-          {"webhook_configs",
-           IntoList(&r.webhook_configs, &p.webhook, "[]*config.WebhookConfig",
-                    [dir](const YamlNode& i, WebhookConfig* c, NotifierMeta* m) { return ParseWebhook(i, c, m, dir); })},
+          {"webhook_configs", IntoList(&r.webhook_configs, &p.webhook, "[]*config.WebhookConfig",
+                                       [dir](const YamlNode& i, WebhookConfig* c, NotifierMeta* m) {
+                                         return ParseWebhook(i, c, m, dir);
+                                       })},
           {"slack_configs",
            IntoList(&r.slack_configs, &p.slack, "[]*config.SlackConfig",
                     [dir](const YamlNode& i, SlackConfig* c, NotifierMeta* m) { return ParseSlack(i, c, m, dir); })},
@@ -543,10 +530,11 @@ absl::Status ApplyGlobalDefaults(const GlobalConfig& g, const GlobalMeta& gm, Pa
     if (e.auth_secret.empty()) e.auth_secret = g.smtp_auth_secret;
     if (e.auth_identity.empty()) e.auth_identity = g.smtp_auth_identity;
     if (!m.require_tls_set) e.require_tls = g.smtp_require_tls;
-    // What the email notifier adds when the headers lack them.
-    SetHeaderDefault(&e, "Subject", R"({{ template "email.default.subject" . }})");
-    SetHeaderDefault(&e, "To", e.to);
-    SetHeaderDefault(&e, "From", e.from);
+    // What the email notifier adds when the headers lack them, where it
+    // puts them: To and From first, Subject last.
+    SetHeaderDefault(&e, "To", e.to, 0);
+    SetHeaderDefault(&e, "From", e.from, 1);
+    SetHeaderDefault(&e, "Subject", R"({{ template "email.default.subject" . }})", e.headers.size());
   }
   for (size_t i = 0; i < r.slack_configs.size(); ++i) {
     SlackConfig& s = r.slack_configs[i];

@@ -74,14 +74,16 @@ absl::Status Nflog::Log(const ReceiverKey& receiver, const std::string& group_ke
   std::string framed;
   absl::Status st;
   if (log_->needs_rewrite() || log_->ShouldCompact(live)) {
-    absl::ReaderMutexLock l(&mu_);
     uint64_t count = 0;
-    for (const auto& [k, old] : entries_) {
-      if (k == key) continue;
-      payload.clear();
-      EncodeNflogEntry(old, &payload);
-      AppendStateRecord(StateRecordType::kNflogEntry, payload, &framed);
-      ++count;
+    {
+      absl::ReaderMutexLock l(&mu_);
+      for (const auto& [k, old] : entries_) {
+        if (k == key) continue;
+        payload.clear();
+        EncodeNflogEntry(old, &payload);
+        AppendStateRecord(StateRecordType::kNflogEntry, payload, &framed);
+        ++count;
+      }
     }
     payload.clear();
     EncodeNflogEntry(e, &payload);
@@ -99,6 +101,11 @@ absl::Status Nflog::Log(const ReceiverKey& receiver, const std::string& group_ke
 }
 
 int Nflog::GC() {
+  absl::MutexLock w(&write_mu_);
+  return GcLocked();
+}
+
+int Nflog::GcLocked() {
   absl::Time now = clock_();
   int n = 0;
   absl::MutexLock l(&mu_);
@@ -115,7 +122,7 @@ int Nflog::GC() {
 
 absl::Status Nflog::Maintenance() {
   absl::MutexLock w(&write_mu_);
-  GC();
+  GcLocked();
   std::string payload;
   std::string framed;
   size_t count;

@@ -67,13 +67,16 @@ class Nflog final : public NotificationLog {
 
  private:
   Nflog(NflogOptions opts, std::unique_ptr<StateLog> log);
+  int GcLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
   NflogOptions opts_;
   std::function<absl::Time()> clock_;
 
+  // Serializes writers (Log, GC, Maintenance) and guards the file.
   absl::Mutex write_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   std::unique_ptr<StateLog> log_ ABSL_GUARDED_BY(write_mu_);
 
+  // Guards the entries; changed only with write_mu_ held too.
   mutable absl::Mutex mu_;
   std::map<std::string, NflogEntry> entries_ ABSL_GUARDED_BY(mu_);  // by Key()
 };

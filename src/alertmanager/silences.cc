@@ -275,15 +275,18 @@ absl::Status Silences::Commit(const std::vector<Silence>& changed) {
   std::string framed;
   absl::Status st;
   if (log_->needs_rewrite() || log_->ShouldCompact(live)) {
-    // Writers hold write_mu_, so the map cannot change under us.
+    // Every change of by_id_ holds write_mu_, so the map cannot change
+    // between this copy and the swap below.
     std::map<std::string, const Silence*> all;
-    absl::ReaderMutexLock l(&mu_);
-    for (const auto& [id, e] : by_id_) all[id] = &e->silence;
-    for (const Silence& s : changed) all[s.id] = &s;
-    for (const auto& [id, s] : all) {
-      payload.clear();
-      EncodeSilence(*s, &payload);
-      AppendStateRecord(StateRecordType::kSilence, payload, &framed);
+    {
+      absl::ReaderMutexLock l(&mu_);
+      for (const auto& [id, e] : by_id_) all[id] = &e->silence;
+      for (const Silence& s : changed) all[s.id] = &s;
+      for (const auto& [id, s] : all) {
+        payload.clear();
+        EncodeSilence(*s, &payload);
+        AppendStateRecord(StateRecordType::kSilence, payload, &framed);
+      }
     }
     st = log_->Rewrite(framed, all.size());
   } else {
@@ -360,6 +363,11 @@ size_t Silences::Size() const {
 }
 
 int Silences::GC() {
+  absl::MutexLock w(&write_mu_);
+  return GcLocked();
+}
+
+int Silences::GcLocked() {
   absl::Time now = clock_();
   int n = 0;
   absl::MutexLock l(&mu_);
@@ -377,7 +385,7 @@ int Silences::GC() {
 
 absl::Status Silences::Maintenance() {
   absl::MutexLock w(&write_mu_);
-  GC();
+  GcLocked();
   std::string payload;
   std::string framed;
   size_t count;

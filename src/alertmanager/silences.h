@@ -140,14 +140,18 @@ class Silences final : public Muter {
   // Writes `changed` (silences to upsert) durably, then applies them.
   absl::Status Commit(const std::vector<Silence>& changed) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   Silence ExpiredCopy(const Silence& s, absl::Time now) const;
+  int GcLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
   SilencesOptions opts_;
   std::function<absl::Time()> clock_;
   std::function<std::string()> new_id_;
 
-  absl::Mutex write_mu_ ABSL_ACQUIRED_BEFORE(mu_);  // serializes writers and the file
+  // Serializes writers (Set, Expire, GC, Maintenance) and guards the file.
+  absl::Mutex write_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   std::unique_ptr<StateLog> log_ ABSL_GUARDED_BY(write_mu_);
 
+  // Guards the in-memory state. Changed only with write_mu_ held too, so a
+  // writer's snapshot of it stays valid until the writer swaps its change in.
   mutable absl::Mutex mu_;
   std::map<std::string, std::shared_ptr<const Entry>> by_id_ ABSL_GUARDED_BY(mu_);
   uint64_t version_ ABSL_GUARDED_BY(mu_) = 0;

@@ -34,8 +34,7 @@ absl::StatusOr<int> ParseClock(std::string_view s) {
   bool ok = false;
   if (s == "24:00") {
     ok = true;
-  } else if (s.size() == 5 && digit(s[0]) && digit(s[1]) && s[2] == ':' && s[3] >= '0' && s[3] <= '5' &&
-             digit(s[4])) {
+  } else if (s.size() == 5 && digit(s[0]) && digit(s[1]) && s[2] == ':' && s[3] >= '0' && s[3] <= '5' && digit(s[4])) {
     ok = (s[0] <= '1') || (s[0] == '2' && s[1] <= '3');
   }
   if (!ok) return absl::InvalidArgumentError(absl::StrCat("couldn't parse timestamp ", AV(s), ", invalid format"));
@@ -126,7 +125,8 @@ absl::Status CheckDaysOfMonth(const InclusiveRange& r) {
   return absl::OkStatus();
 }
 
-std::string MonthName(int m) { return m >= 1 && m <= 12 ? kMonths[m - 1] : absl::StrCat(m); }
+// Out-of-range numbers have no name (Alertmanager prints "" for them).
+std::string MonthName(int m) { return m >= 1 && m <= 12 ? kMonths[m - 1] : ""; }
 
 absl::Status CheckMonths(const InclusiveRange& r) {
   if (r.begin > r.end) {
@@ -147,16 +147,14 @@ absl::Status CheckYears(const InclusiveRange& r) {
 template <typename Member, typename Check>
 config::YamlReadFn IntoRanges(std::vector<InclusiveRange>* out, Member member, Check check) {
   return [out, member, check](const YamlNode& v) -> absl::Status {
-    if (v.IsScalar() || v.IsMap()) return v.TypeError("[]string");
-    ASSIGN_OR_RETURN(auto items, v.Items());
-    for (const YamlNode& item : items) {
+    return ForEachItem(v, "[]string", [&](const YamlNode& item) -> absl::Status {
       ASSIGN_OR_RETURN(std::string s, config::ReadString(item));
       auto r = ParseRange(s, member);
       if (!r.ok()) return item.Error(SV(r.status().message()));
       if (absl::Status st = check(*r, s); !st.ok()) return item.Error(SV(st.message()));
       out->push_back(*r);
-    }
-    return absl::OkStatus();
+      return absl::OkStatus();
+    });
   };
 }
 
@@ -175,20 +173,20 @@ absl::StatusOr<TimeInterval> ParseTimeInterval(const YamlNode& n) {
       {
           {"times",
            [&](const YamlNode& v) -> absl::Status {
-             if (v.IsScalar() || v.IsMap()) return v.TypeError("[]timeinterval.TimeRange");
-             ASSIGN_OR_RETURN(auto items, v.Items());
-             for (const YamlNode& item : items) {
+             return ForEachItem(v, "[]timeinterval.TimeRange", [&](const YamlNode& item) -> absl::Status {
                ASSIGN_OR_RETURN(TimeRange r, ParseTimeRange(item));
                ti.times.push_back(r);
-             }
-             return absl::OkStatus();
+               return absl::OkStatus();
+             });
            }},
           {"weekdays", IntoRanges(&ti.weekdays, Weekday, CheckWeekdays)},
-          {"days_of_month", IntoRanges(&ti.days_of_month, Atoi,
-                                       [](const InclusiveRange& r, const std::string&) { return CheckDaysOfMonth(r); })},
+          {"days_of_month",
+           IntoRanges(&ti.days_of_month, Atoi,
+                      [](const InclusiveRange& r, const std::string&) { return CheckDaysOfMonth(r); })},
           {"months",
            IntoRanges(&ti.months, Month, [](const InclusiveRange& r, const std::string&) { return CheckMonths(r); })},
-          {"years", IntoRanges(&ti.years, Atoi, [](const InclusiveRange& r, const std::string&) { return CheckYears(r); })},
+          {"years",
+           IntoRanges(&ti.years, Atoi, [](const InclusiveRange& r, const std::string&) { return CheckYears(r); })},
           {"location",
            [&](const YamlNode& v) -> absl::Status {
              ASSIGN_OR_RETURN(std::string name, config::ReadString(v));
@@ -210,13 +208,12 @@ absl::StatusOr<NamedTimeInterval> ParseNamedTimeInterval(const YamlNode& n, bool
                               {"name", config::Into(&named.name)},
                               {"time_intervals",
                                [&](const YamlNode& v) -> absl::Status {
-                                 if (v.IsScalar() || v.IsMap()) return v.TypeError("[]timeinterval.TimeInterval");
-                                 ASSIGN_OR_RETURN(auto items, v.Items());
-                                 for (const YamlNode& item : items) {
-                                   ASSIGN_OR_RETURN(TimeInterval ti, ParseTimeInterval(item));
-                                   named.intervals.push_back(std::move(ti));
-                                 }
-                                 return absl::OkStatus();
+                                 return ForEachItem(v, "[]timeinterval.TimeInterval",
+                                                    [&](const YamlNode& item) -> absl::Status {
+                                                      ASSIGN_OR_RETURN(TimeInterval ti, ParseTimeInterval(item));
+                                                      named.intervals.push_back(std::move(ti));
+                                                      return absl::OkStatus();
+                                                    });
                                }},
                           }));
   if (named.name.empty()) return n.Error(mute ? "missing name in mute time interval" : "missing name in time interval");
@@ -236,8 +233,10 @@ std::string FormatWeekdayRange(const InclusiveRange& r) {
 }
 
 std::string FormatMonthRange(const InclusiveRange& r) {
-  if (r.begin == r.end) return MonthName(r.begin);
-  return absl::StrCat(MonthName(r.begin), ":", MonthName(r.end));
+  // Numbers outside 1..12 (which 0.25 accepts) print as numbers.
+  auto name = [](int m) { return m >= 1 && m <= 12 ? MonthName(m) : absl::StrCat(m); };
+  if (r.begin == r.end) return name(r.begin);
+  return absl::StrCat(name(r.begin), ":", name(r.end));
 }
 
 std::string FormatNumberRange(const InclusiveRange& r) {
@@ -302,13 +301,27 @@ bool TimeInterval::Contains(absl::Time t) const {
     // absl counts from Monday; Alertmanager (Go) from Sunday = 0.
     int wd = 0;
     switch (absl::GetWeekday(absl::CivilDay(cs))) {
-      case absl::Weekday::sunday: wd = 0; break;
-      case absl::Weekday::monday: wd = 1; break;
-      case absl::Weekday::tuesday: wd = 2; break;
-      case absl::Weekday::wednesday: wd = 3; break;
-      case absl::Weekday::thursday: wd = 4; break;
-      case absl::Weekday::friday: wd = 5; break;
-      case absl::Weekday::saturday: wd = 6; break;
+      case absl::Weekday::sunday:
+        wd = 0;
+        break;
+      case absl::Weekday::monday:
+        wd = 1;
+        break;
+      case absl::Weekday::tuesday:
+        wd = 2;
+        break;
+      case absl::Weekday::wednesday:
+        wd = 3;
+        break;
+      case absl::Weekday::thursday:
+        wd = 4;
+        break;
+      case absl::Weekday::friday:
+        wd = 5;
+        break;
+      case absl::Weekday::saturday:
+        wd = 6;
+        break;
     }
     if (!InAny(weekdays, wd)) return false;
   }

@@ -80,6 +80,7 @@ void Api::Register(http::Router& router) const {
   internal::RegisterStatusRoutes(*this, router);
   internal::RegisterLifecycleRoutes(*this, router);
   internal::RegisterRemoteWriteRoute(*this, router);
+  internal::RegisterAlertmanagerRoutes(*this, router);
   RegisterQueryRoutes(*this, router);
   // Preflight requests for any API path (answered 204 with CORS headers).
   router.Handle("OPTIONS", "/api/v1/*path", Wrap([](const http::Request&, JsonWriter&) { return ApiResult::Ok(); }),

@@ -45,6 +45,10 @@ namespace pharos::promql {
 class Engine;
 }
 
+namespace pharos::am {
+class Alertmanager;
+}
+
 namespace pharos::api {
 
 // How target URLs on this host are rewritten for "globalUrl" (Prometheus'
@@ -84,6 +88,9 @@ struct ApiDeps {
   HealthProvider* health = nullptr;
   RulesProvider* rules = nullptr;  // /api/v1/rules and /api/v1/alerts; null: not served
   std::function<AlertmanagerUrls()> alertmanagers;  // /api/v1/alertmanagers; unset: empty lists
+  // The built-in Alertmanager: API v2 (/api/v2/alerts, silences, status,
+  // receivers); null: not served.
+  am::Alertmanager* alertmanager = nullptr;
   BuildInfo build_info;
   std::map<std::string, std::string> flags;   // /api/v1/status/flags
   std::function<std::string()> config_yaml;   // /api/v1/status/config

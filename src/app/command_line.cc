@@ -25,6 +25,7 @@ struct RawFlags {
   std::string for_outage_tolerance = "1h";
   std::string for_grace_period = "10m";
   std::string resend_delay = "1m";
+  std::string am_retention = "120h";
   std::string web_config_file;
   std::string enable_feature;
 };
@@ -106,6 +107,7 @@ absl::Status Finalize(const RawFlags& raw, Flags* f) {
   if (f->notification_queue_capacity <= 0) {
     return absl::InvalidArgumentError("--alertmanager.notification-queue-capacity: must be positive");
   }
+  RETURN_IF_ERROR(ParseDurationFlag("alertmanager.data.retention", raw.am_retention, &f->am_retention_ms));
   log::Level level;
   if (!log::ParseLevel(f->log_level, &level)) {
     return absl::InvalidArgumentError(
@@ -139,6 +141,12 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc, const char* const* argv) 
 
   app.add_option("--config.file", f.config_file, "Configuration file (prometheus.yml superset); empty: embedded default");
   app.add_option("--probes.config.file", f.probes_config_file, "blackbox_exporter module file for probes and /probe");
+  app.add_option("--alertmanager.config.file", f.am_config_file,
+                 "alertmanager.yml of the built-in Alertmanager (or `alertmanager:` in --config.file)");
+  app.add_option("--alertmanager.storage.path", f.am_storage_path,
+                 "Silences and notification log of the built-in Alertmanager (default <storage.tsdb.path>/alertmanager)");
+  app.add_option("--alertmanager.data.retention", raw.am_retention,
+                 "How long the built-in Alertmanager keeps expired silences and notification-log entries");
   app.add_option("--web.listen-address", f.listen_address, "Address to listen on for the UI, API and telemetry");
   app.add_option("--web.external-url", f.external_url, "The URL under which pharos is reachable from outside");
   app.add_option("--web.route-prefix", f.route_prefix, "Prefix for the internal routes of web endpoints");

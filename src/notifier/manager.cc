@@ -2,9 +2,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
+#include "notifier/alertmanager_metrics.h"
 #include "notifier/alertmanager_set.h"
 
 namespace pharos::notifier {
@@ -15,25 +17,18 @@ struct Manager::Metrics {
       own = std::make_unique<metrics::Registry>();
       registry = own.get();
     }
-    sent = registry->NewCounterFamily("prometheus_notifications_sent_total", "Total number of alerts sent.",
-                                      {"alertmanager"});
-    errors = registry->NewCounterFamily("prometheus_notifications_errors_total",
-                                        "Total number of errors sending alert notifications.", {"alertmanager"});
-    latency = registry->NewHistogramFamily("prometheus_notifications_latency_seconds",
-                                           "Latency for sending alert notifications.", {"alertmanager"});
     dropped = registry->NewCounter("prometheus_notifications_dropped_total",
                                    "Total number of alerts dropped due to errors when sending to Alertmanager.");
   }
   std::unique_ptr<metrics::Registry> own;
   metrics::Registry* registry;
-  metrics::CounterFamily* sent;
-  metrics::CounterFamily* errors;
-  metrics::HistogramFamily* latency;
   metrics::Counter* dropped;
+  AlertmanagerMetrics per_am;
 };
 
 Manager::Manager(ManagerOptions opts) : opts_(std::move(opts)), metrics_(std::make_unique<Metrics>(opts_.registry)) {
   collector_id_ = metrics_->registry->AddCollector([this](std::vector<metrics::FamilySnapshot>* out) {
+    metrics_->per_am.Collect(out);
     auto gauge = [out](const char* name, const char* help, double v) {
       metrics::FamilySnapshot f{name, help, metrics::MetricType::kGauge, {}};
       metrics::MetricSnapshot m;
@@ -62,17 +57,31 @@ void Manager::ApplyConfig(const Labels& external_labels, const config::AlertingC
   for (const auto& am : cfg.alertmanagers) {
     auto set = std::make_shared<AlertmanagerSet>(am, opts_.user_agent);
     set->Refresh(true);
-    for (const auto& url : set->Active()) {
-      // Counters of every discovered Alertmanager start at 0.
-      metrics_->sent->With({url});
-      metrics_->errors->With({url});
-    }
     sets.push_back(std::move(set));
   }
-  std::lock_guard<std::mutex> l(mu_);
-  sets_ = std::move(sets);
-  external_labels_ = external_labels;
-  relabel_ = cfg.alert_relabel_configs;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    sets_ = std::move(sets);
+    external_labels_ = external_labels;
+    relabel_ = cfg.alert_relabel_configs;
+  }
+  SyncMetrics();
+}
+
+void Manager::SyncMetrics() {
+  std::lock_guard<std::mutex> sync(metrics_sync_mu_);
+  std::vector<std::shared_ptr<AlertmanagerSet>> sets;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    sets = sets_;
+  }
+  std::set<std::string> all;
+  for (const auto& set : sets) {
+    std::vector<std::string> urls = set->Active();
+    metrics_->per_am.Ensure(urls);
+    all.insert(urls.begin(), urls.end());
+  }
+  metrics_->per_am.Retain(all);
 }
 
 void Manager::Send(std::vector<Alert> alerts) {
@@ -139,12 +148,10 @@ bool Manager::SendAll(const std::vector<Alert>& alerts) {
         if (!st.ok()) {
           log::Error("notifier", "error sending alerts",
                      {{"alertmanager", url}, {"count", count}, {"err", st}});
-          metrics_->errors->With({url})->Inc();
         } else {
           successes.fetch_add(1);
         }
-        metrics_->latency->With({url})->Observe(secs);
-        metrics_->sent->With({url})->Inc(count);
+        metrics_->per_am.Record(url, count, st.ok(), secs);
       });
     }
   }
@@ -187,13 +194,11 @@ void Manager::DiscoveryLoop() {
     if (cv_.wait_for(lock, poll, [this] { return stopping_; })) return;
     std::vector<std::shared_ptr<AlertmanagerSet>> sets = sets_;
     lock.unlock();
+    bool changed = false;
     for (const auto& set : sets) {
-      if (set->config().file_sd_configs.empty() || !set->Refresh(false)) continue;
-      for (const auto& url : set->Active()) {
-        metrics_->sent->With({url});
-        metrics_->errors->With({url});
-      }
+      if (!set->config().file_sd_configs.empty() && set->Refresh(false)) changed = true;
     }
+    if (changed) SyncMetrics();
     lock.lock();
   }
 }

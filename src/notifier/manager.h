@@ -86,6 +86,9 @@ class Manager {
   struct Metrics;
 
   std::vector<std::string> Urls(bool active) const;
+  // Per-Alertmanager series for exactly the active Alertmanagers now
+  // (metrics_sync_mu_ keeps two syncs from interleaving).
+  void SyncMetrics();
   // Takes up to max_batch_size alerts off the queue (mu_ held).
   std::vector<Alert> NextBatch();
   // Sends one batch to every set; true when at least one Alertmanager took it.
@@ -105,6 +108,7 @@ class Manager {
   std::vector<config::RelabelConfig> relabel_;  // guarded by mu_
   bool stopping_ = false;                       // guarded by mu_
   bool stopped_ = false;                        // guarded by mu_
+  std::mutex metrics_sync_mu_;
   std::thread send_thread_;
   std::thread discovery_thread_;
 };

@@ -122,6 +122,8 @@ const ErrorCase kErrors[] = {
      "t.yml:1:8: root route must not have any matchers"},
     {"root with match", "route:\n  receiver: a\n  match: {a: b}\nreceivers: [{name: a}]\n",
      "t.yml:2:3: root route must not have any matchers"},
+    {"root continue", "route: {receiver: a, continue: true}\nreceivers: [{name: a}]\n",
+     "t.yml:1:8: cannot have continue in root route"},
     {"root mute", "route:\n  receiver: a\n  mute_time_intervals: [x]\nreceivers: [{name: a}]\n",
      "t.yml:3:24: root route must not have any mute time intervals"},
     {"root active", "route:\n  receiver: a\n  active_time_intervals: [x]\nreceivers: [{name: a}]\n",
@@ -136,10 +138,12 @@ const ErrorCase kErrors[] = {
      "t.yml:4:3: missing name in receiver"},
     {"unknown route key", "route:\n  receiver: a\n  group: [a]\nreceivers: [{name: a}]\n",
      "t.yml:3:3: field group not found in type route"},
-    {"undefined time interval", "route:\n  receiver: a\n  routes:\n  - mute_time_intervals: [x]\nreceivers: [{name: a}]\n",
+    {"undefined time interval",
+     "route:\n  receiver: a\n  routes:\n  - mute_time_intervals: [x]\nreceivers: [{name: a}]\n",
      "t.yml:4:27: undefined time interval \"x\" used in route"},
     {"undefined active interval",
-     "route:\n  receiver: a\n  routes:\n  - active_time_intervals: [y]\nreceivers: [{name: a}]\ntime_intervals: [{name: x}]\n",
+     "route:\n  receiver: a\n  routes:\n  - active_time_intervals: [y]\nreceivers: [{name: a}]\ntime_intervals: "
+     "[{name: x}]\n",
      "t.yml:4:29: undefined time interval \"y\" used in route"},
     {"group_by mixing ...", "route:\n  receiver: a\n  group_by: [a, '...']\nreceivers: [{name: a}]\n",
      "t.yml:3:17: cannot have wildcard group_by (`...`) and other other labels at the same time"},
@@ -166,7 +170,8 @@ const ErrorCase kErrors[] = {
     {"continue not bool", "route:\n  receiver: a\n  routes:\n  - continue: maybe\n",
      "t.yml:4:15: cannot unmarshal !!str `maybe` into bool"},
     // inhibit rules
-    {"inhibit equal bad", WithHead("inhibit_rules:\n- equal: [a-b]\n"), "t.yml:4:11: \"a-b\" is not a valid label name"},
+    {"inhibit equal bad", WithHead("inhibit_rules:\n- equal: [a-b]\n"),
+     "t.yml:4:11: \"a-b\" is not a valid label name"},
     {"inhibit source bad label", WithHead("inhibit_rules:\n- source_match: {a-b: x}\n"),
      "t.yml:4:18: invalid label name \"a-b\""},
     {"inhibit source_re null", WithHead("inhibit_rules:\n- target_match_re: {a: }\n"),
@@ -176,7 +181,8 @@ const ErrorCase kErrors[] = {
     // global
     {"unknown global key", "global:\n  discord_api_url: http://x\n" + std::string(kHead),
      "t.yml:2:3: field discord_api_url not found in type global"},
-    {"global slack url and file", "global:\n  slack_api_url: 'http://s'\n  slack_api_url_file: /x\n" + std::string(kHead),
+    {"global slack url and file",
+     "global:\n  slack_api_url: 'http://s'\n  slack_api_url_file: /x\n" + std::string(kHead),
      "t.yml:3:23: at most one of slack_api_url & slack_api_url_file must be configured"},
     {"global smarthost without port", "global:\n  smtp_smarthost: a\n" + std::string(kHead),
      "t.yml:2:19: address a: missing port in address"},
@@ -187,7 +193,8 @@ const ErrorCase kErrors[] = {
     // receivers
     {"email without smarthost", "route: {receiver: a}\nreceivers:\n- name: a\n  email_configs:\n  - to: x\n",
      "t.yml:5:5: no global SMTP smarthost set"},
-    {"email without from", "global: {smtp_smarthost: 'a:25'}\nroute: {receiver: a}\nreceivers:\n- name: a\n  email_configs:\n  - to: x\n",
+    {"email without from",
+     "global: {smtp_smarthost: 'a:25'}\nroute: {receiver: a}\nreceivers:\n- name: a\n  email_configs:\n  - to: x\n",
      "t.yml:6:5: no global SMTP from set"},
     {"email without to", Receivers("email_configs: [{from: x}]"), "t.yml:5:19: missing to address in email config"},
     {"email duplicate header", Receivers("email_configs: [{to: x, headers: {subject: a, Subject: b}}]"),
@@ -210,7 +217,8 @@ const ErrorCase kErrors[] = {
      "t.yml:5:30: missing text in Slack action configuration"},
     {"slack action without name or url", Receivers("slack_configs: [{actions: [{type: x, text: y}]}]"),
      "t.yml:5:30: missing name or url in Slack action configuration"},
-    {"slack confirm without text", Receivers("slack_configs: [{actions: [{type: x, text: y, name: z, confirm: {title: t}}]}]"),
+    {"slack confirm without text",
+     Receivers("slack_configs: [{actions: [{type: x, text: y, name: z, confirm: {title: t}}]}]"),
      "t.yml:5:67: missing text in Slack confirmation configuration"},
     {"slack field without title", Receivers("slack_configs: [{fields: [{value: x}]}]"),
      "t.yml:5:29: missing title in Slack field configuration"},
@@ -218,7 +226,8 @@ const ErrorCase kErrors[] = {
      "t.yml:5:29: missing value in Slack field configuration"},
     {"pagerduty without key", Receivers("pagerduty_configs: [{}]"),
      "t.yml:5:23: missing service or routing key in PagerDuty config"},
-    {"pagerduty routing key twice", Receivers("pagerduty_configs: [{routing_key: x, routing_key_file: secrets/pd_key}]"),
+    {"pagerduty routing key twice",
+     Receivers("pagerduty_configs: [{routing_key: x, routing_key_file: secrets/pd_key}]"),
      "t.yml:5:23: at most one of routing_key & routing_key_file must be configured"},
     {"pagerduty bad url", Receivers("pagerduty_configs: [{routing_key: x, url: 'http://'}]"),
      "t.yml:5:45: url: missing host for URL"},
@@ -228,6 +237,18 @@ const ErrorCase kErrors[] = {
     {"webhook bad url", Receivers("webhook_configs: [{url: x}]"), "t.yml:5:27: url: unsupported scheme \"\" for URL"},
     {"webhook host with space", Receivers("webhook_configs: [{url: 'http://a b'}]"),
      "t.yml:5:27: url: parse \"http://a b\": invalid character \" \" in host name"},
+    {"webhook url bad escape", Receivers("webhook_configs: [{url: 'http://x%zz/'}]"),
+     "t.yml:5:27: url: parse \"http://x%zz/\": invalid URL escape \"%zz\""},
+    {"webhook url colon in first segment", Receivers("webhook_configs: [{url: '1http://x'}]"),
+     "t.yml:5:27: url: parse \"1http://x\": first path segment in URL cannot contain colon"},
+    {"webhook url missing bracket", Receivers("webhook_configs: [{url: 'http://[::1/'}]"),
+     "t.yml:5:27: url: parse \"http://[::1/\": missing ']' in host"},
+    {"webhook url bad port", Receivers("webhook_configs: [{url: 'http://x:abc/'}]"),
+     "t.yml:5:27: url: parse \"http://x:abc/\": invalid port \":abc\" after host"},
+    {"webhook url missing scheme", Receivers("webhook_configs: [{url: ':foo'}]"),
+     "t.yml:5:27: url: parse \":foo\": missing protocol scheme"},
+    {"webhook url without host", Receivers("webhook_configs: [{url: 'http:/x'}]"),
+     "t.yml:5:27: url: missing host for URL"},
     {"webhook negative max_alerts", Receivers("webhook_configs: [{url: 'http://x', max_alerts: -1}]"),
      "t.yml:5:51: cannot unmarshal !!int `-1` into uint"},
     {"refused receiver type", Receivers("opsgenie_configs: [{api_key: x}]"),
@@ -239,12 +260,14 @@ const ErrorCase kErrors[] = {
      "t.yml:4:3: missing name in time interval"},
     {"mute time interval without name", WithHead("mute_time_intervals:\n- time_intervals: []\n"),
      "t.yml:4:3: missing name in mute time interval"},
-    {"time interval twice", WithHead("time_intervals:\n- name: x\n- name: x\n"), "t.yml:5:3: time interval \"x\" is not unique"},
+    {"time interval twice", WithHead("time_intervals:\n- name: x\n- name: x\n"),
+     "t.yml:5:3: time interval \"x\" is not unique"},
     {"mute and time interval share a name", WithHead("mute_time_intervals:\n- name: x\ntime_intervals:\n- name: x\n"),
      "t.yml:6:3: time interval \"x\" is not unique"},
     {"mute interval twice", WithHead("mute_time_intervals:\n- name: x\n- name: x\n"),
      "t.yml:5:3: mute time interval \"x\" is not unique"},
-    {"times without end", Interval("times: [{start_time: '10:00'}]"), "t.yml:6:13: both start and end times must be provided"},
+    {"times without end", Interval("times: [{start_time: '10:00'}]"),
+     "t.yml:6:13: both start and end times must be provided"},
     {"times reversed", Interval("times: [{start_time: '10:00', end_time: '09:00'}]"),
      "t.yml:6:13: start time cannot be equal or greater than end time"},
     {"times bad format", Interval("times: [{start_time: '1:00', end_time: '24:00'}]"),
@@ -257,24 +280,34 @@ const ErrorCase kErrors[] = {
     {"weekday reversed", Interval("weekdays: ['friday:monday']"), "t.yml:6:16: start day cannot be before end day"},
     {"weekday three parts", Interval("weekdays: ['monday:tuesday:friday']"),
      "t.yml:6:16: couldn't parse range monday:tuesday:friday, invalid format"},
-    {"day of month zero", Interval("days_of_month: ['0']"), "t.yml:6:21: 0 is not a valid day of the month: out of range"},
-    {"day of month 40", Interval("days_of_month: ['40']"), "t.yml:6:21: 40 is not a valid day of the month: out of range"},
+    {"day of month zero", Interval("days_of_month: ['0']"),
+     "t.yml:6:21: 0 is not a valid day of the month: out of range"},
+    {"day of month 40", Interval("days_of_month: ['40']"),
+     "t.yml:6:21: 40 is not a valid day of the month: out of range"},
     {"day of month -32", Interval("days_of_month: ['-31:-30', '-32']"),
      "t.yml:6:32: -32 is not a valid day of the month: out of range"},
     {"day of month sign mix", Interval("days_of_month: ['-1:5']"),
      "t.yml:6:21: end day must be negative if start day is negative"},
-    {"day of month reversed", Interval("days_of_month: ['20:10']"), "t.yml:6:21: end day 10 is always before start day 20"},
+    {"day of month reversed", Interval("days_of_month: ['20:10']"),
+     "t.yml:6:21: end day 10 is always before start day 20"},
     {"day of month reversed negative", Interval("days_of_month: ['28:-1']"),
      "t.yml:6:21: end day -1 is always before start day 28"},
     {"day of month not a number", Interval("days_of_month: [x]"),
      "t.yml:6:21: strconv.Atoi: parsing \"x\": invalid syntax"},
     {"month abbreviation", Interval("months: ['dec:jan']"), "t.yml:6:14: dec is not a valid month"},
-    {"month reversed", Interval("months: ['december:january']"), "t.yml:6:14: end month january is before start month december"},
+    {"month reversed", Interval("months: ['december:january']"),
+     "t.yml:6:14: end month january is before start month december"},
+    {"month number reversed", Interval("months: ['13:1']"), "t.yml:6:14: end month january is before start month "},
     {"year reversed", Interval("years: ['2021:2020']"), "t.yml:6:13: end year 2020 is before start year 2021"},
     {"unknown zone", Interval("location: 'Nowhere/Zone'"), "t.yml:6:15: unknown time zone Nowhere/Zone"},
+    // templates
+    {"template glob too wide", WithHead("templates: ['/*/*/*.tmpl']\n"),
+     "t.yml:3:13: template glob \"/*/*/*.tmpl\" has more than 2 path segments with wildcards"},
     // YAML level
-    {"duplicate key", "route: {receiver: a}\nroute: {receiver: a}\n", "t.yml:2:1: mapping key \"route\" already defined at line 1"},
-    {"scalar receivers", "route: {receiver: a}\nreceivers: 3\n", "t.yml:2:12: cannot unmarshal !!int `3` into []config.Receiver"},
+    {"duplicate key", "route: {receiver: a}\nroute: {receiver: a}\n",
+     "t.yml:2:1: mapping key \"route\" already defined at line 1"},
+    {"scalar receivers", "route: {receiver: a}\nreceivers: 3\n",
+     "t.yml:2:12: cannot unmarshal !!int `3` into []config.Receiver"},
 };
 
 INSTANTIATE_TEST_SUITE_P(All, AmConfigErrors, testing::ValuesIn(kErrors), [](const auto& info) {
@@ -284,7 +317,6 @@ INSTANTIATE_TEST_SUITE_P(All, AmConfigErrors, testing::ValuesIn(kErrors), [](con
   }
   return n;
 });
-
 
 // ---- defaults and inheritance ---------------------------------------------------------
 
@@ -353,7 +385,7 @@ TEST(AmConfigDefaults, MinimalConfigGetsAlertmanagerDefaults) {
   EXPECT_EQ(e.html, R"({{ template "email.default.html" . }})");
   EXPECT_EQ(e.text, "");
   std::vector<std::pair<std::string, std::string>> headers = {
-      {"Subject", R"({{ template "email.default.subject" . }})"}, {"To", "a@b"}, {"From", "c@d"}};
+      {"To", "a@b"}, {"From", "c@d"}, {"Subject", R"({{ template "email.default.subject" . }})"}};
   EXPECT_EQ(e.headers, headers);
 }
 
@@ -448,10 +480,10 @@ TEST(AmConfigFull, EveryPartLoads) {
   EXPECT_EQ(e0.auth_username, "am");
   EXPECT_EQ(e0.auth_password, "smtp-pass");
   EXPECT_FALSE(e0.require_tls);  // from global
-  std::vector<std::pair<std::string, std::string>> headers = {{"Subject", "Custom {{ .GroupLabels.alertname }}"},
-                                                              {"X-Priority", "1"},
-                                                              {"To", "team@example.org"},
-                                                              {"From", "alertmanager@example.org"}};
+  std::vector<std::pair<std::string, std::string>> headers = {{"To", "team@example.org"},
+                                                              {"From", "alertmanager@example.org"},
+                                                              {"Subject", "Custom {{ .GroupLabels.alertname }}"},
+                                                              {"X-Priority", "1"}};
   EXPECT_EQ(e0.headers, headers);
   const EmailConfig& e1 = email.email_configs.at(1);
   EXPECT_EQ(e1.from, "boss-alerts@example.org");
@@ -525,7 +557,8 @@ TEST(AmConfigFull, MissingSecretFileIsNamed) {
 
 TEST(AmConfigFull, NestedNodeLoads) {
   auto doc = config::YamlDocument::Parse(
-      "alertmanager:\n  route: {receiver: a}\n  receivers: [{name: a, webhook_configs: [{url_file: secrets/webhook_url}]}]\n",
+      "alertmanager:\n  route: {receiver: a}\n  receivers: [{name: a, webhook_configs: [{url_file: "
+      "secrets/webhook_url}]}]\n",
       "pharos.yml");
   ASSERT_TRUE(doc.ok()) << doc.status();
   auto entries = doc->root().Entries();
@@ -549,9 +582,9 @@ absl::Time Utc(int y, int mo, int d, int h, int mi) {
 }
 
 TEST(AmTimeInterval, BusinessHoursInBerlin) {
-  Config c = MustLoad(WithHead(
-      "time_intervals:\n- name: bh\n  time_intervals:\n  - times: [{start_time: '09:00', end_time: '17:30'}]\n"
-      "    weekdays: ['monday:friday']\n    location: Europe/Berlin\n"));
+  Config c = MustLoad(
+      WithHead("time_intervals:\n- name: bh\n  time_intervals:\n  - times: [{start_time: '09:00', end_time: '17:30'}]\n"
+               "    weekdays: ['monday:friday']\n    location: Europe/Berlin\n"));
   const NamedTimeInterval& bh = *c.FindTimeInterval("bh");
   // 2026-11-27 is a Friday; Berlin is UTC+1 in winter.
   EXPECT_TRUE(bh.Contains(Utc(2026, 11, 27, 8, 0)));     // 09:00 Berlin
@@ -569,7 +602,8 @@ TEST(AmTimeInterval, DaysOfMonthMonthsYearsWeekdays) {
       "- name: last-day-dec\n  time_intervals:\n  - {days_of_month: ['-1'], months: [december], years: ['2025:2030']}\n"
       "- name: late-feb\n  time_intervals:\n  - {days_of_month: ['25:31'], months: ['2']}\n"
       "- name: last3\n  time_intervals:\n  - {days_of_month: ['-3:-1']}\n"
-      "- name: sundays-or-noon\n  time_intervals:\n  - {weekdays: [Sunday]}\n  - {times: [{start_time: '12:00', end_time: '13:00'}]}\n"
+      "- name: sundays-or-noon\n  time_intervals:\n  - {weekdays: [Sunday]}\n  - {times: [{start_time: '12:00', "
+      "end_time: '13:00'}]}\n"
       "- name: all\n  time_intervals:\n  - {}\n"
       "- name: none\n  time_intervals: []\n"));
   const NamedTimeInterval& dec = *c.FindTimeInterval("last-day-dec");
@@ -584,10 +618,10 @@ TEST(AmTimeInterval, DaysOfMonthMonthsYearsWeekdays) {
   const NamedTimeInterval& last3 = *c.FindTimeInterval("last3");
   EXPECT_TRUE(last3.Contains(Utc(2024, 2, 27, 0, 0)));  // leap year: 27..29
   EXPECT_FALSE(last3.Contains(Utc(2024, 2, 26, 0, 0)));
-  EXPECT_TRUE(last3.Contains(Utc(2026, 4, 28, 0, 0)));  // 30-day month: 28..30
+  EXPECT_TRUE(last3.Contains(Utc(2026, 4, 28, 0, 0)));   // 30-day month: 28..30
   EXPECT_FALSE(last3.Contains(Utc(2026, 5, 28, 0, 0)));  // 31-day month: 29..31
   const NamedTimeInterval& sun = *c.FindTimeInterval("sundays-or-noon");
-  EXPECT_TRUE(sun.Contains(Utc(2026, 11, 29, 3, 0)));   // Sunday
+  EXPECT_TRUE(sun.Contains(Utc(2026, 11, 29, 3, 0)));    // Sunday
   EXPECT_TRUE(sun.Contains(Utc(2026, 11, 27, 12, 30)));  // Friday noon
   EXPECT_FALSE(sun.Contains(Utc(2026, 11, 27, 13, 0)));
   EXPECT_TRUE(c.FindTimeInterval("all")->Contains(Utc(2000, 1, 1, 0, 0)));

@@ -29,6 +29,7 @@ struct MailCase {
   const char* file;
   bool disk;
   bool resolved;
+  bool mixed = false;
 };
 
 class DefaultEmailTemplates : public ::testing::TestWithParam<MailCase> {};
@@ -39,7 +40,7 @@ class DefaultEmailTemplates : public ::testing::TestWithParam<MailCase> {};
 TEST_P(DefaultEmailTemplates, MatchAlertmanager025) {
   const MailCase& c = GetParam();
   absl::Time now = absl::Now();
-  auto alerts = c.disk ? DiskAlerts(now) : LatencyAlerts(now, c.resolved);
+  auto alerts = c.mixed ? testing::MixedAlerts(now) : c.disk ? DiskAlerts(now) : LatencyAlerts(now, c.resolved);
   auto t = CaptureTemplates();
   ASSERT_NE(t, nullptr);
   tmpl::Value dot = tmpl::AlertmanagerData(t->Data(kCaptureReceiver, GroupLabelsOf(alerts[0]), alerts, now));
@@ -72,7 +73,8 @@ TEST_P(DefaultEmailTemplates, MatchAlertmanager025) {
 INSTANTIATE_TEST_SUITE_P(Captured, DefaultEmailTemplates,
                          ::testing::Values(MailCase{"firing/email.txt", false, false},
                                            MailCase{"firing/email_disk.txt", true, false},
-                                           MailCase{"resolved/email.txt", false, true}));
+                                           MailCase{"resolved/email.txt", false, true},
+                                           MailCase{"mixed/email.txt", false, false, true}));
 
 TEST(Templates, DataFollowsAlertmanager) {
   absl::Time now = absl::Now();

@@ -5,7 +5,6 @@ Alertmanager that never answers does not hold up delivery to another one."""
 
 import json
 import os
-import shutil
 import signal
 import socket
 import threading
@@ -200,6 +199,52 @@ alerting:
         metrics = get(p.url + "/metrics").text
         self.assertIn("prometheus_notifications_dropped_total 0", metrics)
         self.assertIn("prometheus_notifications_alertmanagers_discovered 2", metrics)
+
+    def test_alertmanagers_api_follows_file_sd_relabeling_and_reload(self):
+        ams = self.write("ams.json", json.dumps([
+            {"targets": ["127.0.0.1:1", "127.0.0.1:2"], "labels": {"role": "keep"}},
+            {"targets": ["127.0.0.1:3"], "labels": {"role": "skip"}}]))
+        config = f"""
+scrape_configs: []
+alerting:
+  alertmanagers:
+    - path_prefix: /prefix
+      file_sd_configs: [{{files: ['{ams}']}}]
+      relabel_configs:
+        - {{source_labels: [role], regex: skip, action: drop}}
+    - scheme: https
+      static_configs: [{{targets: ['127.0.0.1:4']}}]
+"""
+        p = self.start_pharos(config, args=["--alertmanager.notification-queue-capacity=123",
+                                            "--no-alertmanager.drain-notification-queue-on-shutdown"])
+        flags = get(p.url + "/api/v1/status/flags").json()["data"]
+        self.assertEqual(flags["alertmanager.notification-queue-capacity"], "123")
+        self.assertIn("prometheus_notifications_queue_capacity 123", get(p.url + "/metrics").text)
+
+        def listed():
+            d = get(p.url + "/api/v1/alertmanagers").json()["data"]
+            return ([a["url"] for a in d["activeAlertmanagers"]], [a["url"] for a in d["droppedAlertmanagers"]])
+        self.assertEqual(listed(), (["http://127.0.0.1:1/prefix/api/v2/alerts",
+                                     "http://127.0.0.1:2/prefix/api/v2/alerts",
+                                     "https://127.0.0.1:4/api/v2/alerts"],
+                                    ["http://127.0.0.1:3/prefix/api/v2/alerts"]))
+        self.assertIn("prometheus_notifications_alertmanagers_discovered 3", get(p.url + "/metrics").text)
+
+        # A changed file_sd file is picked up without a reload.
+        time.sleep(0.05)
+        with open(ams, "w") as f:
+            json.dump([{"targets": ["127.0.0.1:5"], "labels": {"role": "keep"}}], f)
+        wait_until(lambda: listed() == (["http://127.0.0.1:5/prefix/api/v2/alerts",
+                                         "https://127.0.0.1:4/api/v2/alerts"], []),
+                   20, interval=0.2, what="the file_sd change")
+
+        # A reload replaces the Alertmanagers.
+        with open(os.path.join(self.workdir, "pharos.yml"), "w") as f:
+            f.write("scrape_configs: []\nalerting:\n  alertmanagers:\n"
+                    "    - static_configs: [{targets: ['127.0.0.1:6']}]\n")
+        p.signal(signal.SIGHUP)
+        wait_until(lambda: listed() == (["http://127.0.0.1:6/api/v2/alerts"], []), 20, interval=0.2,
+                   what="the reloaded Alertmanagers")
 
 
 if __name__ == "__main__":

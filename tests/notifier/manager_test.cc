@@ -203,6 +203,27 @@ alerting:
   EXPECT_EQ(MetricValue(reg, "prometheus_notifications_dropped_total"), 0);
 }
 
+TEST(NotifierManager, PerAlertmanagerSeriesFollowDiscovery) {
+  metrics::Registry reg;
+  Manager m({.registry = &reg});
+  auto apply = [&](const std::string& targets) {
+    config::Config c = Load(absl::StrCat("alerting:\n  alertmanagers:\n    - static_configs: [{targets: [", targets,
+                                         "]}]\n"));
+    m.ApplyConfig(Labels(), c.alerting);
+  };
+  std::string text;
+  reg.WriteText(&text);
+  EXPECT_FALSE(absl::StrContains(text, "prometheus_notifications_sent_total")) << text;
+  apply("'127.0.0.1:1', '127.0.0.1:2'");
+  EXPECT_EQ(MetricValue(reg, "prometheus_notifications_sent_total{alertmanager=\"http://127.0.0.1:1/api/v2/alerts\"}"), 0);
+  EXPECT_EQ(MetricValue(reg, "prometheus_notifications_errors_total{alertmanager=\"http://127.0.0.1:2/api/v2/alerts\"}"), 0);
+  EXPECT_EQ(MetricValue(reg, "prometheus_notifications_latency_seconds_count{alertmanager=\"http://127.0.0.1:2/api/v2/alerts\"}"), 0);
+  apply("'127.0.0.1:2'");
+  EXPECT_EQ(MetricValue(reg, "prometheus_notifications_sent_total{alertmanager=\"http://127.0.0.1:1/api/v2/alerts\"}"), -1);
+  EXPECT_EQ(MetricValue(reg, "prometheus_notifications_sent_total{alertmanager=\"http://127.0.0.1:2/api/v2/alerts\"}"), 0);
+  EXPECT_EQ(MetricValue(reg, "prometheus_notifications_alertmanagers_discovered"), 1);
+}
+
 TEST(NotifierManager, SendsBatchesOfAtMost64) {
   Recorder am;
   Manager m({});

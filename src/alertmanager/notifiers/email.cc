@@ -157,12 +157,9 @@ class EmailNotifier final : public Integration {
                     absl::StrCat("execute \"", name, "\" header template: ", v.status().message())),
                 false};
       }
-      std::string clean = *v;
-      // A header value cannot carry a line break.
-      for (char& ch : clean) {
-        if (ch == '\r' || ch == '\n') ch = ' ';
-      }
-      absl::StrAppend(&msg, name, ": ", notifiers::QEncodeHeader(clean), "\r\n");
+      // A line break in the value is Q-encoded (=0A), so it cannot start a
+      // header of its own.
+      absl::StrAppend(&msg, name, ": ", notifiers::QEncodeHeader(*v), "\r\n");
       has_message_id |= absl::EqualsIgnoreCase(name, "Message-Id");
     }
     absl::Time now = absl::Now();
@@ -198,9 +195,9 @@ class EmailNotifier final : public Integration {
       }
       part("text/html", *body);
     }
-    // Go's multipart.Writer.Close: with no part it writes only the closing
-    // boundary.
-    absl::StrAppend(&msg, first ? "" : "\r\n", "--", boundary, "--\r\n");
+    // Go's multipart.Writer.Close writes the closing boundary on a line of
+    // its own, with or without parts.
+    absl::StrAppend(&msg, "\r\n--", boundary, "--\r\n");
 
     if (auto s = c.Data(msg); !s.ok()) return retry(s, "send DATA command: ");
     return {};

@@ -10,9 +10,9 @@
 //
 // Every Notify is bounded by NotifierOptions::timeout (an HTTP request, or a
 // whole SMTP session): a receiver that hangs yields DeadlineExceeded with
-// retry=true. Transport errors, 5xx (and 429 for Slack/PagerDuty v2, 403 for
-// PagerDuty v1) are retryable; other HTTP statuses, template errors and bad
-// addresses are not.
+// retry=true. Transport errors, 5xx (and 429 for PagerDuty v2, 403 for
+// PagerDuty v1) are retryable; other HTTP statuses (Slack's 429 included, as
+// in 0.25), template errors and bad addresses are not.
 //
 // Thread-safety: Notify may be called concurrently on one integration.
 #pragma once

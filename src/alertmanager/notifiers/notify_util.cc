@@ -36,7 +36,10 @@ Integration::Result CheckStatus(int status, std::string_view body, const RetryPo
   bool retry = status / 100 == 5;
   for (int c : policy.retry_codes) retry = retry || c == status;
   std::string msg = absl::StrCat("unexpected status code ", status);
-  std::string details = policy.details ? policy.details(status, body) : std::string(body);
+  // Go puts the whole body in the error; a receiver's error page can be
+  // large, so Pharos keeps its first 4 KiB.
+  constexpr size_t kMaxDetails = 4096;
+  std::string details = policy.details ? policy.details(status, body) : std::string(body.substr(0, kMaxDetails));
   if (!details.empty()) absl::StrAppend(&msg, ": ", details);
   return {retry ? absl::UnavailableError(msg) : absl::FailedPreconditionError(msg), retry};
 }

@@ -12,6 +12,7 @@
 #include "alertmanager/notifiers/render.h"
 #include "alertmanager/notifiers/notifiers.h"
 #include "common/json_writer.h"
+#include "common/log.h"
 #include "common/strings.h"
 
 namespace pharos::am {
@@ -131,7 +132,8 @@ class PagerdutyNotifier final : public Integration {
     std::string key_hash = notifiers::GroupKeyHash(ctx.group_key);
     std::string body;
     if (v1_) {
-      auto desc = notifiers::TruncateInRunes(r.Text(cfg_.description), kMaxSummaryRunes).first;
+      auto [desc, cut] = notifiers::TruncateInRunes(r.Text(cfg_.description), kMaxSummaryRunes);
+      if (cut) Warn("Truncated description", ctx);
       std::string service_key = r.Text(cfg_.service_key);
       std::string client, client_url;
       if (!resolved) {
@@ -165,11 +167,15 @@ class PagerdutyNotifier final : public Integration {
         return out;
       };
       body = encode(details);
-      if (body.size() > kMaxEventBytes) body = encode({{"error", std::string(kDetailsRemoved)}});
+      if (body.size() > kMaxEventBytes) {
+        Warn("Truncated details: the event exceeds 512KB", ctx);
+        body = encode({{"error", std::string(kDetailsRemoved)}});
+      }
     } else {
       std::string severity = cfg_.severity.empty() ? std::string("error") : cfg_.severity;
       std::string source_tmpl = cfg_.source.empty() ? cfg_.client : cfg_.source;
-      std::string summary = notifiers::TruncateInRunes(r.Text(cfg_.description), kMaxSummaryRunes).first;
+      auto [summary, cut] = notifiers::TruncateInRunes(r.Text(cfg_.description), kMaxSummaryRunes);
+      if (cut) Warn("Truncated summary", ctx);
       std::string client = r.Text(cfg_.client), client_url = r.Text(cfg_.client_url);
       std::string routing_key = r.Text(cfg_.routing_key);
       std::string source = r.Text(source_tmpl), sev = r.Text(severity), clazz = r.Text(cfg_.clazz),
@@ -231,7 +237,10 @@ class PagerdutyNotifier final : public Integration {
         return out;
       };
       body = encode(details);
-      if (body.size() > kMaxEventBytes) body = encode({{"error", std::string(kDetailsRemoved)}});
+      if (body.size() > kMaxEventBytes) {
+        Warn("Truncated details: the event exceeds 512KB", ctx);
+        body = encode({{"error", std::string(kDetailsRemoved)}});
+      }
     }
 
     auto resp = sender_->PostJson(url_, body);
@@ -250,6 +259,10 @@ class PagerdutyNotifier final : public Integration {
   }
 
  private:
+  void Warn(std::string_view msg, const NotifyContext& ctx) const {
+    log::Warn("notify", msg, {{"integration", "pagerduty"}, {"key", ctx.group_key}, {"max_runes", kMaxSummaryRunes}});
+  }
+
   PagerdutyConfig cfg_;
   ReceiverKey key_;
   std::shared_ptr<const Templates> templates_;

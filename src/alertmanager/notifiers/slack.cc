@@ -1,5 +1,5 @@
 // The Slack notifier: 0.25's notify/slack request (one attachment), the
-// title cut to 1024 runes, 429 and 5xx retried.
+// title cut to 1024 runes, 5xx retried.
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -9,6 +9,7 @@
 #include "alertmanager/notifiers/notifiers.h"
 #include "common/go_quote.h"
 #include "common/json_writer.h"
+#include "common/log.h"
 #include "common/strings.h"
 
 namespace pharos::am {
@@ -46,7 +47,11 @@ class SlackNotifier final : public Integration {
     OmitEmpty(w, "icon_url", r.Text(cfg_.icon_url));
     if (cfg_.link_names) w.Key("link_names").Bool(true);
     w.Key("attachments").BeginArray().BeginObject();
-    OmitEmpty(w, "title", notifiers::TruncateInRunes(r.Text(cfg_.title), kMaxTitleRunes).first);
+    auto [title, cut] = notifiers::TruncateInRunes(r.Text(cfg_.title), kMaxTitleRunes);
+    if (cut) {
+      log::Warn("notify", "Truncated title", {{"integration", "slack"}, {"key", ctx.group_key}, {"max_runes", kMaxTitleRunes}});
+    }
+    OmitEmpty(w, "title", title);
     OmitEmpty(w, "title_link", r.Text(cfg_.title_link));
     OmitEmpty(w, "pretext", r.Text(cfg_.pretext));
     w.Key("text").String(r.Text(cfg_.text));
@@ -101,9 +106,8 @@ class SlackNotifier final : public Integration {
     auto resp = sender_->PostJson(cfg_.api_url, body);
     std::string where = absl::StrCat("channel ", GoQuote(channel), ": ");
     if (!resp.ok()) return {absl::Status(resp.status().code(), absl::StrCat(where, resp.status().message())), true};
-    notifiers::RetryPolicy policy;
-    policy.retry_codes = {429};
-    Result res = notifiers::CheckStatus(resp->status, resp->body, policy);
+    // 0.25 retries only 5xx for Slack (429 included: not retried).
+    Result res = notifiers::CheckStatus(resp->status, resp->body, notifiers::RetryPolicy{});
     if (!res.status.ok()) res.status = absl::Status(res.status.code(), absl::StrCat(where, res.status.message()));
     return res;
   }

@@ -305,8 +305,10 @@ absl::Status SmtpClient::ReadReply(int expect, int* code, std::string* msg) {
     std::string line;
     if (auto s = conn_->ReadLine(&line); !s.ok()) return s;
     int c = 0;
-    if (line.size() < 3 || !absl::SimpleAtoi(AV(std::string_view(line).substr(0, 3)), &c) || c < 100 ||
-        (line.size() > 3 && line[3] != ' ' && line[3] != '-')) {
+    // Go's textproto: "NNN text" ends a reply, "NNN-text" continues it;
+    // anything shorter than four characters is a protocol error.
+    if (line.size() < 4 || !absl::SimpleAtoi(AV(std::string_view(line).substr(0, 3)), &c) || c < 100 ||
+        (line[3] != ' ' && line[3] != '-')) {
       return absl::UnavailableError(absl::StrCat("short or malformed SMTP response: ", line.substr(0, 80)));
     }
     if (*code != 0 && c != *code) {
@@ -314,8 +316,8 @@ absl::Status SmtpClient::ReadReply(int expect, int* code, std::string* msg) {
     }
     *code = c;
     if (n > 0) msg->push_back('\n');
-    if (line.size() > 4) msg->append(line, 4, std::string::npos);
-    if (line.size() <= 3 || line[3] == ' ') break;
+    msg->append(line, 4, std::string::npos);
+    if (line[3] == ' ') break;
   }
   bool ok = expect == 0 || (expect < 10 ? *code / 100 == expect
                                         : expect < 100 ? *code / 10 == expect : *code == expect);

@@ -48,7 +48,10 @@ class WebhookNotifier final : public Integration {
     if (!resp.ok()) return {resp.status(), true};
     notifiers::RetryPolicy policy;
     std::string url = http::RedactUrl(cfg_.url);
-    policy.details = [url](int, std::string_view) { return url; };
+    // "unexpected status code N: URL: BODY", as 0.25 reports it.
+    policy.details = [url](int, std::string_view body) {
+      return absl::StrCat(url, ": ", AV(body.substr(0, 4096)));
+    };
     return CheckStatus(resp->status, resp->body, policy);
   }
 

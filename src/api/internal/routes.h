@@ -14,6 +14,8 @@ void RegisterTargetsRoutes(const Api& api, http::Router& router);
 void RegisterRulesRoutes(const Api& api, http::Router& router);
 // /api/v1/alertmanagers
 void RegisterAlertmanagersRoute(const Api& api, http::Router& router);
+// Alertmanager API v2 over deps.alertmanager
+void RegisterAlertmanagerRoutes(const Api& api, http::Router& router);
 // /api/v1/metadata
 void RegisterMetadataRoute(const Api& api, http::Router& router);
 // /api/v1/status/{buildinfo,flags,runtimeinfo,config}

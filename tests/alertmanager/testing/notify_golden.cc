@@ -60,6 +60,15 @@ std::vector<Alert> LatencyAlerts(absl::Time now, bool resolved) {
   return v;
 }
 
+std::vector<Alert> MixedAlerts(absl::Time now) {
+  Alert c = Latency("c:9090", "p99 above 3s", "2024-01-02T03:10:00Z", "http://prom.example/graph?g0.expr=up&x=3");
+  c.ends_at = Parse("2024-01-02T04:00:00Z");
+  Alert d = Latency("d:9090", "p99 above 4s", "2024-01-02T03:20:00Z", "http://prom.example/graph?g0.expr=up&x=4");
+  d.ends_at = now + absl::Minutes(5);
+  d.timeout = true;
+  return {c, d};
+}
+
 std::vector<Alert> DiskAlerts(absl::Time now) {
   Alert a;
   a.labels = {{"alertname", "DiskFull"}, {"job", "node"}, {"device", "/dev/sda1"}};

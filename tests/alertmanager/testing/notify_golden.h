@@ -23,6 +23,8 @@ std::string ReadNotifyTestdata(std::string_view rel);
 // 2024-01-02T04:00:00Z.
 std::vector<Alert> LatencyAlerts(absl::Time now, bool resolved);
 std::vector<Alert> DiskAlerts(absl::Time now);
+// The "mixed" notification: C resolved (2024-01-02T04:00:00Z), D firing.
+std::vector<Alert> MixedAlerts(absl::Time now);
 // The group labels (alertname, job) and group key of capture.py's route.
 LabelSet GroupLabelsOf(const Alert& a);
 std::string GroupKeyOf(const Alert& a);  // {}:{alertname="…", job="…"}

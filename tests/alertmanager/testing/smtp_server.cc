@@ -108,7 +108,11 @@ SmtpTestServer::SmtpTestServer(SmtpServerOptions options) : options_(std::move(o
   sockaddr_in a = {};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(listen_fd_, 16) != 0) std::abort();
+  a.sin_port = htons(options_.port);
+  if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(listen_fd_, 16) != 0) {
+    if (options_.port == 0) std::abort();
+    return;  // a fixed port in use or not allowed: port() stays 0
+  }
   socklen_t len = sizeof a;
   getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len);
   port_ = ntohs(a.sin_port);
@@ -117,7 +121,7 @@ SmtpTestServer::SmtpTestServer(SmtpServerOptions options) : options_(std::move(o
 
 SmtpTestServer::~SmtpTestServer() {
   stop_ = true;
-  acceptor_.join();
+  if (acceptor_.joinable()) acceptor_.join();
   close(listen_fd_);
   std::vector<std::thread> workers;
   {

@@ -25,6 +25,7 @@ struct TestCert {
 TestCert MakeTestCert();
 
 struct SmtpServerOptions {
+  uint16_t port = 0;          // 0: an ephemeral port
   bool starttls = false;      // advertise and accept STARTTLS
   bool implicit_tls = false;  // TLS from the first byte
   std::string cert_file, key_file;
@@ -51,7 +52,7 @@ class SmtpTestServer {
   SmtpTestServer(const SmtpTestServer&) = delete;
   SmtpTestServer& operator=(const SmtpTestServer&) = delete;
 
-  uint16_t port() const { return port_; }
+  uint16_t port() const { return port_; }  // 0 when the port could not be bound
   std::string Address() const;  // 127.0.0.1:PORT
   std::vector<SmtpSession> sessions();
 

@@ -211,6 +211,14 @@ FIRING = [
      "startsAt": "2024-01-02T03:05:00Z", "generatorURL": "http://prom.example/graph?g0.expr=up&x=2"},
 ]
 RESOLVED = [dict(a, endsAt="2024-01-02T04:00:00Z") for a in FIRING]
+# Later in the same group: C fires, then C resolves while D fires, for a
+# notification with both firing and resolved alerts ("mixed").
+C = {"labels": {"alertname": "HighLatency", "job": "api", "instance": "c:9090", "severity": "page"},
+     "annotations": {"summary": "Latency <high> & rising", "description": "p99 above 3s"},
+     "startsAt": "2024-01-02T03:10:00Z", "generatorURL": "http://prom.example/graph?g0.expr=up&x=3"}
+D = {"labels": {"alertname": "HighLatency", "job": "api", "instance": "d:9090", "severity": "page"},
+     "annotations": {"summary": "Latency <high> & rising", "description": "p99 above 4s"},
+     "startsAt": "2024-01-02T03:20:00Z", "generatorURL": "http://prom.example/graph?g0.expr=up&x=4"}
 # A second group with a single alert, no annotations and no generatorURL.
 DISK = [{"labels": {"alertname": "DiskFull", "job": "node", "device": "/dev/sda1"},
          "startsAt": "2024-01-02T03:00:00Z"}]
@@ -256,6 +264,14 @@ def main():
         wait_for(6)
         time.sleep(1.5)
         save("resolved", take())
+        post_alerts(am_port, [C])
+        wait_for(7)
+        time.sleep(1)
+        take()  # C alone: nothing new to compare
+        post_alerts(am_port, [dict(C, endsAt="2024-01-02T04:00:00Z"), D])
+        wait_for(7)
+        time.sleep(1.5)
+        save("mixed", take())
     finally:
         proc.terminate()
         proc.wait()
