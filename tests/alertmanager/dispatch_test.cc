@@ -86,7 +86,7 @@ class DispatchTest : public ::testing::Test {
   }
   void StartDispatcher() {
     root_ = RouteNode::Build(cfg_);
-    dispatcher_ = std::make_unique<Dispatcher>(root_.get(), &store_, &stage_, clock_);
+    dispatcher_ = std::make_unique<Dispatcher>(root_.get(), &store_, &stage_, clock_, opts_);
     dispatcher_->Start();
   }
   void TearDown() override {
@@ -99,6 +99,7 @@ class DispatchTest : public ::testing::Test {
   }
 
   Route cfg_;
+  DispatcherOptions opts_;
   std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>(kT0);
   AlertStore store_{clock_, nullptr, 0};
   FakeStage stage_;
@@ -275,6 +276,28 @@ TEST_F(DispatchTest, SlowReceiverDoesNotDelayOtherGroups) {
   // Released late: it flushes again at once, being overdue.
   stage_.Release();
   ASSERT_TRUE(stage_.WaitFor(2, "slow"));
+}
+
+TEST_F(DispatchTest, ConcurrentFlushesAreCapped) {
+  auto slow = std::make_unique<Route>();
+  slow->receiver = "slow";
+  slow->matchers = {Eq("team", "slow")};
+  slow->group_wait = absl::Seconds(10);
+  slow->group_interval = absl::Minutes(5);
+  cfg_.routes.push_back(std::move(slow));
+  opts_.max_concurrent_flushes = 1;
+  stage_.Block("slow");
+  StartDispatcher();
+  Put({MakeAlert({{"alertname", "S"}, {"team", "slow"}}, kT0), MakeAlert({{"alertname", "F"}}, kT0)});
+  clock_->Advance(absl::Seconds(10));
+  ASSERT_TRUE(stage_.WaitFor(1, "slow"));
+  clock_->Advance(absl::Seconds(20));
+  Settle();
+  // The only slot is taken by the hanging flush.
+  EXPECT_TRUE(stage_.Requests("default").empty());
+  stage_.Release();
+  ASSERT_TRUE(stage_.WaitFor(1, "default"));
+  EXPECT_EQ(stage_.Requests("default")[0].ctx.now, kT0 + absl::Seconds(30));
 }
 
 TEST_F(DispatchTest, StopEndsTheDispatcher) {
