@@ -62,6 +62,7 @@ absl::StatusOr<std::unique_ptr<Alertmanager>> Alertmanager::Open(AlertmanagerOpt
   ASSIGN_OR_RETURN(auto gen, am->Build(std::move(config)));
   gen->dispatcher->Start();
   am->gen_ = std::move(gen);
+  if (am->opts_.registry != nullptr) am->alerts_->RegisterMetrics(am->opts_.registry);
   am->alerts_->StartGC(am->opts_.alert_gc_interval);
   am->StartMaintenance();
   return am;
@@ -83,6 +84,7 @@ absl::StatusOr<std::shared_ptr<Alertmanager::Generation>> Alertmanager::Build(Co
   gen->inhibitor = std::make_unique<Inhibitor>(config.inhibit_rules, alerts_.get());
   auto intervals = std::make_shared<const std::vector<NamedTimeInterval>>(config.time_intervals);
   PipelineOptions po;
+  po.registry = opts_.registry;  // families are shared across reloads
   gen->pipeline = std::make_unique<Pipeline>(std::move(receivers), gen->inhibitor.get(), silences_.get(),
                                              marker_.get(), nflog_.get(), TimeIntervalsOf(intervals), clock_, po);
   gen->dispatcher = std::make_unique<Dispatcher>(gen->routes.get(), alerts_.get(), gen->pipeline.get(), clock_);
@@ -209,27 +211,10 @@ bool Alertmanager::Keep(const AlertView& v, const AlertFilter& f) const {
 
 namespace {
 
-// The alert's current status: API v2 runs the inhibitor and the silences
-// on the alert before reporting it (0.25's setAlertStatus).
-AlertStatus LiveStatus(const Alert& a, uint64_t fp, Muter* inhibitor, Muter* silences, Marker* marker,
-                       absl::Time now) {
-  marker->SetInhibited(fp, inhibitor->MutedBy(a.labels, now));
-  marker->SetSilenced(fp, silences->MutedBy(a.labels, now));
-  return marker->Status(fp);
-}
-
 // The compiled `receiver` filter, or null when there is none.
 std::unique_ptr<RE2> ReceiverRegex(const AlertFilter& f) {
   if (f.receiver_regex.empty()) return nullptr;
   return std::make_unique<RE2>("^(?:" + f.receiver_regex + ")$", RE2::Quiet);
-}
-
-bool MatchesAll(const Matchers& ms, const LabelSet& labels) {
-  for (const Matcher& m : ms) {
-    auto it = labels.find(m.name());
-    if (!m.Matches(it == labels.end() ? std::string_view() : std::string_view(it->second))) return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -248,9 +233,10 @@ std::vector<AlertView> Alertmanager::Alerts(const AlertFilter& f) {
                                     [&](const std::string& r) { return RE2::FullMatch(r, *receiver_re); })) {
       continue;
     }
-    if (!MatchesAll(f.matchers, a.labels)) continue;
+    if (!MatchesLabelSet(f.matchers, a.labels)) continue;
     if (a.ResolvedAt(now)) continue;
-    v.status = LiveStatus(a, v.fingerprint, gen->inhibitor.get(), silences_.get(), marker_.get(), now);
+    RefreshStatus(marker_.get(), gen->inhibitor.get(), silences_.get(), a.labels, now);
+    v.status = marker_->Status(v.fingerprint);
     if (!Keep(v, f)) continue;
     v.alert = std::move(a);
     out.push_back(std::move(v));
@@ -270,10 +256,11 @@ std::vector<AlertGroupView> Alertmanager::Groups(const AlertFilter& f) {
   AlertGroups groups = gen->dispatcher->Groups(
       [&](const RouteNode& r) { return !receiver_re || RE2::FullMatch(r.opts().receiver, *receiver_re); },
       [&](const Alert& a, absl::Time now) {
-        if (!MatchesAll(f.matchers, a.labels)) return false;
+        if (!MatchesLabelSet(f.matchers, a.labels)) return false;
         if (a.ResolvedAt(now)) return false;
         AlertView v;
-        v.status = LiveStatus(a, a.fingerprint(), inhibitor, silences_.get(), marker_.get(), now);
+        RefreshStatus(marker_.get(), inhibitor, silences_.get(), a.labels, now);
+        v.status = marker_->Status(a.fingerprint());
         return Keep(v, f);
       });
   for (AlertGroup& g : groups.groups) {
