@@ -189,6 +189,9 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc, const char* const* argv) 
   check->require_subcommand(1);
   CLI::App* check_config = check->add_subcommand("config", "Check a configuration file");
   check_config->add_option("files", cl.args, "Configuration files")->required();
+  CLI::App* check_am = check->add_subcommand(
+      "alertmanager-config", "Check alertmanager.yml files (as amtool check-config)");
+  check_am->add_option("files", cl.args, "Alertmanager configuration files")->required();
   CLI::App* check_rules = check->add_subcommand("rules", "Check rule files (as promtool check rules)");
   check_rules->add_option("files", cl.args, "Rule files")->required();
   check_rules->add_option("--lint", cl.lint, "Linting checks: none or duplicate-rules")
@@ -214,6 +217,10 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc, const char* const* argv) 
   }
   if (check_config->parsed()) {
     cl.kind = CommandLine::Kind::kCheckConfig;
+    return cl;
+  }
+  if (check_am->parsed()) {
+    cl.kind = CommandLine::Kind::kCheckAmConfig;
     return cl;
   }
   if (check_rules->parsed()) {

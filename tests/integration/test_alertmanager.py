@@ -13,6 +13,7 @@ behaviour in this file was checked:
 import json
 import os
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -385,3 +386,73 @@ alerting:
         self.assertTrue(a["generatorURL"].startswith("http://"))
         listed = self.alerts(am)
         self.assertEqual(listed[0]["labels"]["alertname"], "AlwaysFiring")
+
+
+class AlertmanagerConfigCliTest(IntegrationTest):
+    """The guide's alertmanager.yml through `pharos check` and the server."""
+
+    def guide_text(self):
+        with open(os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "seed",
+                               "monitoring-guide.md")) as f:
+            guide = f.read()
+        start = guide.index("# alertmanager.yml")
+        return guide[start:guide.index("```", start)]
+
+    def pharos(self, *args):
+        return subprocess.run([os.environ["PHAROS_BIN"], *args], capture_output=True, text=True, timeout=30)
+
+    def test_guide_as_printed_is_refused_naming_key_and_line(self):
+        path = self.write("alertmanager.yml", self.guide_text())
+        r = self.pharos("check", "alertmanager-config", path)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn(f"{path}:4:", r.stdout)
+        self.assertIn("slack_api_url", r.stdout)
+        self.assertIn('unsupported scheme "" for URL', r.stdout)
+        # amtool says the same about it.
+        a = subprocess.run(["amtool", "check-config", path], capture_output=True, text=True, timeout=30)
+        self.assertNotEqual(a.returncode, 0)
+        self.assertIn('unsupported scheme "" for URL', a.stdout + a.stderr)
+        # The server refuses to start with it.
+        port = free_port()
+        p = self.track(Process("pharos", [
+            os.environ["PHAROS_BIN"], f"--web.listen-address=127.0.0.1:{port}",
+            f"--storage.tsdb.path={self.workdir}/data", f"--alertmanager.config.file={path}"], self.workdir))
+        self.assertNotEqual(p.proc.wait(30), 0)
+        self.assertIn("slack_api_url", p.log_tail())
+
+    def test_filled_guide_checks_like_amtool(self):
+        text = self.guide_text().replace("YOUR_SLACK_WEBHOOK_URL", "http://127.0.0.1:1/slack")
+        path = self.write("alertmanager.yml", text)
+        r = self.pharos("check", "alertmanager-config", path)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("SUCCESS", r.stdout)
+        self.assertIn(" - 3 receivers", r.stdout)
+        a = subprocess.run(["amtool", "check-config", path], capture_output=True, text=True, timeout=30)
+        self.assertEqual(a.returncode, 0, a.stdout + a.stderr)
+        self.assertIn(" - 3 receivers", a.stdout)
+
+    def test_inline_section_is_checked_and_reload_refuses_a_bad_one(self):
+        good = ("alertmanager:\n  route: {receiver: x}\n  receivers: [{name: x}]\n")
+        path = self.write("pharos.yml", good)
+        r = self.pharos("check", "config", path)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("alertmanager section is valid", r.stdout)
+        bad = "alertmanager:\n  route: {receiver: nobody}\n  receivers: [{name: x}]\n"
+        bad_path = self.write("bad.yml", bad)
+        r = self.pharos("check", "config", bad_path)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("nobody", r.stderr)
+
+        p = self.start_pharos(good)
+        self.assertEqual(get(p.url + "/api/v2/receivers").json(), [{"name": "x"}])
+        with open(p.url and os.path.join(self.workdir, "pharos.yml"), "w") as f:
+            f.write(bad)
+        p.signal(signal.SIGHUP)
+        wait_until(lambda: "prometheus_config_last_reload_successful 0" in get(p.url + "/metrics").text,
+                   20, what="the reload refused")
+        self.assertEqual(get(p.url + "/api/v2/receivers").json(), [{"name": "x"}])
+        with open(os.path.join(self.workdir, "pharos.yml"), "w") as f:
+            f.write(good.replace("name: x", "name: y").replace("receiver: x", "receiver: y"))
+        p.signal(signal.SIGHUP)
+        wait_until(lambda: get(p.url + "/api/v2/receivers").json() == [{"name": "y"}], 20,
+                   what="the reload applied")
