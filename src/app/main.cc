@@ -1,6 +1,9 @@
 #include "app/main.h"
 
+#include <malloc.h>
+
 #include <cstdio>
+#include <cstdlib>
 
 #include "app/command_line.h"
 #include "app/rules_commands.h"
@@ -9,8 +12,23 @@
 #include "config/config.h"
 
 namespace pharos::app {
+namespace {
+
+// glibc gives each thread that contends for the heap its own arena, up to
+// 8 per core, and each arena keeps its freed memory: with a scrape thread
+// per target that multiplies the resident heap. Two arenas keep contention
+// low on small machines; freed memory above 1 MiB at the top of the heap is
+// returned. MALLOC_ARENA_MAX / MALLOC_TRIM_THRESHOLD_ in the environment
+// still win (docs/benchmarks.md, Ingest).
+void TuneMalloc() {
+  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 2);
+  if (std::getenv("MALLOC_TRIM_THRESHOLD_") == nullptr) mallopt(M_TRIM_THRESHOLD, 1 << 20);
+}
+
+}  // namespace
 
 int Main(int argc, char** argv) {
+  TuneMalloc();
   auto cl = ParseCommandLine(argc, argv);
   if (!cl.ok()) {
     std::fprintf(stderr, "pharos: error: %s\n", std::string(cl.status().message()).c_str());

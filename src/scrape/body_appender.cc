@@ -208,10 +208,11 @@ done:
   return absl::OkStatus();
 }
 
-absl::Status BodyAppender::AppendBody(std::string_view body, std::string_view content_type, int64_t ts_ms,
-                                      AppendStats* stats) {
+absl::Status BodyAppender::CommitBody(std::string_view body, std::string_view content_type, int64_t ts_ms,
+                                      const std::function<double()>* duration_s, AppendStats* stats) {
   auto app = storage_->NewAppender();
   absl::Status s = ParseAndAppend(body, content_type, ts_ms, app.get(), stats);
+  if (s.ok() && duration_s != nullptr) s = AppendReportTo(app.get(), ts_ms, true, (*duration_s)(), *stats);
   if (s.ok()) s = app->Commit();
   if (s.ok()) {
     cache_.EndScrape(true);
@@ -223,21 +224,31 @@ absl::Status BodyAppender::AppendBody(std::string_view body, std::string_view co
   // re-resolves by labels when a ref is unknown).
   stats->post_relabel = 0;
   stats->series_added = 0;
-  absl::Status stale = AppendFailure(ts_ms);
-  (void)stale;
   return s;
+}
+
+absl::Status BodyAppender::AppendBody(std::string_view body, std::string_view content_type, int64_t ts_ms,
+                                      AppendStats* stats) {
+  absl::Status s = CommitBody(body, content_type, ts_ms, nullptr, stats);
+  if (!s.ok()) (void)AppendFailure(ts_ms);
+  return s;
+}
+
+void BodyAppender::AppendStaleLive(storage::Appender* app, int64_t ts_ms) {
+  cache_.ForEachLive([&](std::string_view raw, ScrapeCache::Entry& e) {
+    (void)AppendCached(app, raw, &e, ts_ms, storage::StaleNaN());
+  });
+  cache_.EndScrape(false);
 }
 
 absl::Status BodyAppender::AppendFailure(int64_t ts_ms) {
   auto app = storage_->NewAppender();
-  cache_.ForEachLive([&](std::string_view raw, ScrapeCache::Entry& e) {
-    (void)AppendCached(app.get(), raw, &e, ts_ms, storage::StaleNaN());
-  });
-  cache_.EndScrape(false);
+  AppendStaleLive(app.get(), ts_ms);
   return app->Commit();
 }
 
-absl::Status BodyAppender::AppendReport(int64_t ts_ms, bool up, double duration_s, const AppendStats& stats) {
+absl::Status BodyAppender::AppendReportTo(storage::Appender* app, int64_t ts_ms, bool up, double duration_s,
+                                          const AppendStats& stats) {
   static constexpr std::string_view kNames[] = {"up", "scrape_duration_seconds", "scrape_samples_scraped",
                                                 "scrape_samples_post_metric_relabeling", "scrape_series_added"};
   const double values[] = {up ? 1.0 : 0.0, duration_s, static_cast<double>(stats.scraped),
@@ -248,26 +259,54 @@ absl::Status BodyAppender::AppendReport(int64_t ts_ms, bool up, double duration_
       report_refs_.emplace_back(std::move(l), 0);
     }
   }
-  auto app = storage_->NewAppender();
   for (size_t i = 0; i < report_refs_.size(); ++i) {
     auto r = app->Append(report_refs_[i].second, report_refs_[i].first, ts_ms, values[i]);
     if (r.ok()) {
       report_refs_[i].second = *r;
     } else if (storage::GetAppendError(r.status()) == storage::AppendError::kNone) {
-      app->Rollback();
       return r.status();
     }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status BodyAppender::AppendReport(int64_t ts_ms, bool up, double duration_s, const AppendStats& stats) {
+  auto app = storage_->NewAppender();
+  absl::Status s = AppendReportTo(app.get(), ts_ms, up, duration_s, stats);
+  if (!s.ok()) {
+    app->Rollback();
+    return s;
   }
   return app->Commit();
 }
 
+absl::Status BodyAppender::AppendScrape(const absl::Status& fetch, std::string_view body,
+                                        std::string_view content_type, int64_t ts_ms,
+                                        const std::function<double()>& duration_s, AppendStats* stats,
+                                        absl::Status* report_status) {
+  *report_status = absl::OkStatus();
+  absl::Status s = fetch;
+  if (s.ok()) {
+    s = CommitBody(body, content_type, ts_ms, &duration_s, stats);
+    if (s.ok()) return s;
+  }
+  // Failed: the last good scrape's series go stale and up is 0, in one batch.
+  auto app = storage_->NewAppender();
+  AppendStaleLive(app.get(), ts_ms);
+  absl::Status rs = AppendReportTo(app.get(), ts_ms, false, duration_s(), *stats);
+  if (rs.ok()) {
+    rs = app->Commit();
+  } else {
+    app->Rollback();
+  }
+  *report_status = rs;
+  return s;
+}
+
 absl::Status BodyAppender::AppendEndOfTarget(int64_t ts_ms) {
   auto app = storage_->NewAppender();
-  cache_.ForEachLive([&](std::string_view raw, ScrapeCache::Entry& e) {
-    (void)AppendCached(app.get(), raw, &e, ts_ms, storage::StaleNaN());
-  });
+  AppendStaleLive(app.get(), ts_ms);
   for (auto& [labels, ref] : report_refs_) (void)app->Append(ref, labels, ts_ms, storage::StaleNaN());
-  cache_.EndScrape(false);
   return app->Commit();
 }
 

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -61,6 +62,17 @@ class BodyAppender {
   // scrape_samples_post_metric_relabeling and scrape_series_added.
   absl::Status AppendReport(int64_t ts_ms, bool up, double duration_s, const AppendStats& stats);
 
+  // One whole scrape in one commit, as Prometheus does: the samples of
+  // `body` when `fetch` is OK, then the report series with up and the
+  // duration `duration_s()` (called after the body was appended). When the
+  // fetch failed or the body is refused, the last good scrape's series are
+  // marked stale and the report says up=0, in one commit. Returns the
+  // scrape's status (fetch, parse, limit or storage error); *report_status
+  // gets the storage error of the report's commit, if any.
+  absl::Status AppendScrape(const absl::Status& fetch, std::string_view body, std::string_view content_type,
+                            int64_t ts_ms, const std::function<double()>& duration_s, AppendStats* stats,
+                            absl::Status* report_status);
+
   // Marks every series of the last good scrape and the report series stale
   // (the target went away).
   absl::Status AppendEndOfTarget(int64_t ts_ms);
@@ -74,6 +86,16 @@ class BodyAppender {
   // Returns false (and leaves *out empty) when metric relabeling drops it.
   absl::StatusOr<bool> BuildLabels(const Labels& parsed, Labels* out);
   absl::Status CheckLimits(const Labels& l) const;
+  // Appends the body, and with `duration_s` the report (up=1), in one
+  // commit. On failure nothing is stored and the caller marks staleness.
+  absl::Status CommitBody(std::string_view body, std::string_view content_type, int64_t ts_ms,
+                          const std::function<double()>* duration_s, AppendStats* stats);
+  // Appends the report series to `app`; an error other than an AppendError
+  // poisons the batch and is returned.
+  absl::Status AppendReportTo(storage::Appender* app, int64_t ts_ms, bool up, double duration_s,
+                              const AppendStats& stats);
+  // Stale markers for the last good scrape's series, into `app`.
+  void AppendStaleLive(storage::Appender* app, int64_t ts_ms);
   // Appends a sample of a cached series: by ref, or by its labels derived
   // again from its raw bytes when the store no longer knows the ref.
   absl::StatusOr<storage::SeriesRef> AppendCached(storage::Appender* app, std::string_view raw,

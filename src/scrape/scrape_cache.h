@@ -1,5 +1,8 @@
 // ScrapeCache: what one target's scrape loop remembers between scrapes.
 //
+// Memory: per series one 32-byte entry, its raw text once in an arena, and
+// a 4-byte slot of the index (docs/benchmarks.md, Ingest).
+//
 // - For each series line seen (keyed by its raw bytes as the parser returns
 //   them), the storage ref, so a steady-state scrape appends by ref without
 //   parsing labels, relabeling or hashing a label set. The final labels are
@@ -15,6 +18,8 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -22,8 +27,8 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/node_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
 #include "common/labels.h"
 #include "common/strings.h"
 #include "storage/appender.h"
@@ -40,19 +45,43 @@ class ScrapeCache {
  public:
   struct Entry {
     storage::SeriesRef ref = 0;
-    uint64_t seen_iter = 0;   // scrape in progress saw it (staleness-tracked samples only)
-    uint64_t live_iter = 0;   // last successful scrape that saw it (staleness-tracked)
-    uint64_t last_touch = 0;  // last scrape that saw it at all (for eviction)
+    const char* text = nullptr;  // the raw series bytes, in the cache's arena
+    uint32_t len = 0;
+    uint32_t seen_iter = 0;   // scrape in progress saw it (staleness-tracked samples only)
+    uint32_t live_iter = 0;   // last successful scrape that saw it (staleness-tracked)
+    uint32_t last_touch = 0;  // last scrape that saw it at all (for eviction)
+
+    std::string_view raw() const { return {text, len}; }
   };
 
+  ScrapeCache();
+  ScrapeCache(const ScrapeCache&) = delete;
+  ScrapeCache& operator=(const ScrapeCache&) = delete;
+
   // Starts a scrape; iterations are numbered from 1.
-  void BeginScrape() { ++iter_; }
+  void BeginScrape() {
+    ++iter_;
+    hint_ = 0;
+  }
   uint64_t iteration() const { return iter_; }
 
-  // Cached entry for a raw series, or nullptr.
+  // Cached entry for a raw series, or nullptr. Valid until the next Add,
+  // EndScrape or Clear.
   Entry* Get(std::string_view raw) {
-    auto it = series_.find(AV(raw));
-    return it == series_.end() ? nullptr : &it->second;
+    // Targets expose their series in the same order every scrape, and
+    // entries are kept in first-seen order: the entry after the last one
+    // found is usually the one asked for, found without hashing.
+    if (hint_ < entries_.size()) {
+      Entry& e = entries_[hint_];
+      if (e.len == raw.size() && std::memcmp(e.text, raw.data(), raw.size()) == 0) {
+        ++hint_;
+        return &e;
+      }
+    }
+    auto it = index_.find(raw);
+    if (it == index_.end()) return nullptr;
+    hint_ = *it + 1;
+    return &entries_[*it];
   }
   bool IsDropped(std::string_view raw) const { return dropped_.contains(AV(raw)); }
 
@@ -90,15 +119,46 @@ class ScrapeCache {
   void SetUnit(std::string_view family, std::string_view unit);
   std::vector<std::pair<std::string, MetricMetadata>> MetadataSnapshot() const;
 
-  size_t size() const { return series_.size(); }
+  size_t size() const { return entries_.size(); }
 
  private:
-  static constexpr uint64_t kEvictAfter = 10;  // scrapes without seeing a series
+  static constexpr uint32_t kEvictAfter = 10;  // scrapes without seeing a series
+  static constexpr size_t kArenaBlock = 64 << 10;
 
-  uint64_t iter_ = 0;
-  uint64_t last_success_iter_ = 0;
-  // node_hash_map: Entry pointers stay valid while entries are added.
-  absl::node_hash_map<std::string, Entry> series_;
+  // The index holds positions in entries_, hashed and compared by their
+  // text, and is looked up by text.
+  struct IndexHash {
+    using is_transparent = void;
+    const ScrapeCache* c;
+    size_t operator()(std::string_view s) const { return absl::HashOf(AV(s)); }
+    size_t operator()(uint32_t i) const { return (*this)(c->entries_[i].raw()); }
+  };
+  struct IndexEq {
+    using is_transparent = void;
+    const ScrapeCache* c;
+    std::string_view Text(std::string_view s) const { return s; }
+    std::string_view Text(uint32_t i) const { return c->entries_[i].raw(); }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return Text(a) == Text(b);
+    }
+  };
+
+  // The metadata entry of a family, created when missing. Holds metadata_mu_.
+  MetricMetadata& MetadataLocked(std::string_view family);
+  // Copies `raw` into the arena.
+  const char* Store(std::string_view raw);
+  // Drops entries not seen for kEvictAfter scrapes, repacking the arena.
+  void Evict();
+
+  uint32_t iter_ = 0;
+  uint32_t last_success_iter_ = 0;
+  size_t hint_ = 0;  // entries_ position expected next
+  // The series texts, stored once, in blocks that never move.
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  size_t block_used_ = 0, block_size_ = 0;
+  std::vector<Entry> entries_;  // in first-seen order
+  absl::flat_hash_set<uint32_t, IndexHash, IndexEq> index_;
   absl::flat_hash_set<std::string> dropped_;
   mutable std::mutex metadata_mu_;
   absl::flat_hash_map<std::string, MetricMetadata> metadata_;  // guarded by metadata_mu_

@@ -53,7 +53,8 @@ class ScrapeLoop {
   std::shared_ptr<const config::ScrapeConfig> cfg_;
   BodyAppender appender_;
   http::Client client_;
-  std::string body_;  // reused between scrapes
+  std::string body_;  // of the scrape in progress (freed after it)
+  size_t last_body_size_ = 0;
   TargetStatusCell status_;
 
   std::mutex mu_;

@@ -1,5 +1,7 @@
 #include "tsdb/db.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -82,6 +84,9 @@ void DB::BackgroundLoop() {
     l.unlock();
     absl::Status s = Maintain();
     if (!s.ok()) log::Error(kComponent, "background compaction failed", {{"error", s}});
+    // Hands free heap pages back to the kernel: series creation and
+    // compaction leave holes in the heap that malloc keeps otherwise.
+    malloc_trim(0);
     l.lock();
   }
 }

@@ -95,10 +95,27 @@ XorAppender::XorAppender(XorChunk* chunk) : chunk_(chunk) {
   for (const auto& s : samples) Append(s.t, s.v);
 }
 
+namespace {
+
+// Grows a chunk's buffer by a quarter (at least 32 bytes) instead of
+// std::string's doubling: a head holds one open chunk per series, and
+// doubling leaves a quarter of them unused on average. A string reserved
+// from empty gets exactly the capacity asked for (libstdc++ doubles only
+// when asked for less than twice the old capacity).
+void GrowTight(std::string* b) {
+  std::string n;
+  n.reserve(b->size() + std::max<size_t>(32, b->size() / 4));
+  n.append(*b);
+  b->swap(n);
+}
+
+}  // namespace
+
 void XorAppender::WriteBits(uint64_t v, int n) {
   std::string& b = chunk_->bytes_;
   while (n > 0) {
     if (free_bits_ == 0) {
+      if (b.size() == b.capacity()) GrowTight(&b);
       b.push_back('\0');
       free_bits_ = 8;
     }

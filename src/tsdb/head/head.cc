@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <span>
+#include <thread>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
@@ -11,6 +13,7 @@
 #include "common/strings.h"
 #include "tsdb/chunkenc/xor.h"
 #include "tsdb/head/mem_postings.h"
+#include "tsdb/head/symbols.h"
 
 namespace pharos::tsdb::head {
 namespace {
@@ -28,74 +31,82 @@ uint64_t Bits(double v) {
   return b;
 }
 
-// A label set packed into one allocation: per label, the varint length and
-// bytes of the name, then of the value. A Labels vector costs 64 bytes per
-// label plus a heap block per long string; a series' labels are read only
-// when it is created, compared on creation, queried or logged.
+// A label set packed into one allocation: the varint count of ids, then
+// per label the varint ids of its name and value in the head's symbol
+// table. A series' labels are read only when it is created, compared on
+// creation, queried or logged; the text of the common names and values is
+// held once for all series.
 class PackedLabels {
  public:
   explicit PackedLabels(const Labels& l) {
+    SymbolTable& st = SymbolTable::Global();
     std::string buf;
+    PutVarint(&buf, l.size() * 2);
     for (const auto& p : l) {
-      Put(&buf, p.name);
-      Put(&buf, p.value);
+      PutVarint(&buf, st.Ref(p.name));
+      PutVarint(&buf, st.Ref(p.value));
     }
-    size_ = buf.size();
-    data_ = std::make_unique<char[]>(size_);
-    std::memcpy(data_.get(), buf.data(), size_);
+    data_ = std::make_unique<uint8_t[]>(buf.size());
+    std::memcpy(data_.get(), buf.data(), buf.size());
   }
+  ~PackedLabels() {
+    SymbolTable& st = SymbolTable::Global();
+    ForEachId([&](uint32_t id) { st.Unref(id); });
+  }
+  PackedLabels(const PackedLabels&) = delete;
+  PackedLabels& operator=(const PackedLabels&) = delete;
 
   Labels Unpack() const {
+    const SymbolTable& st = SymbolTable::Global();
     std::vector<Label> out;
-    Reader r{std::string_view(data_.get(), size_)};
-    while (!r.done()) {
-      std::string_view n = r.Next();
-      std::string_view v = r.Next();
-      out.push_back(Label{std::string(n), std::string(v)});
-    }
+    std::string_view name;
+    bool is_name = true;
+    ForEachId([&](uint32_t id) {
+      if (is_name) {
+        name = st.Get(id);
+      } else {
+        out.push_back(Label{std::string(name), std::string(st.Get(id))});
+      }
+      is_name = !is_name;
+    });
     return Labels::FromSorted(std::move(out));
   }
 
   bool Equals(const Labels& l) const {
-    Reader r{std::string_view(data_.get(), size_)};
-    for (const auto& p : l) {
-      if (r.done() || r.Next() != p.name || r.Next() != p.value) return false;
+    const SymbolTable& st = SymbolTable::Global();
+    const uint8_t* p = data_.get();
+    if (Next(&p) != l.size() * 2) return false;
+    for (const auto& x : l) {
+      if (st.Get(Next(&p)) != x.name || st.Get(Next(&p)) != x.value) return false;
     }
-    return r.done();
+    return true;
   }
 
  private:
-  static void Put(std::string* buf, std::string_view s) {
-    uint64_t n = s.size();
+  static void PutVarint(std::string* buf, uint64_t n) {
     while (n >= 0x80) {
       buf->push_back(static_cast<char>(n | 0x80));
       n >>= 7;
     }
     buf->push_back(static_cast<char>(n));
-    buf->append(s);
   }
-  // Reads what Put wrote (the bytes are our own, so well-formed).
-  struct Reader {
-    std::string_view rest;
-    bool done() const { return rest.empty(); }
-    std::string_view Next() {
-      uint64_t n = 0;
-      int shift = 0;
-      size_t i = 0;
-      for (;; ++i) {
-        auto b = static_cast<uint8_t>(rest[i]);
-        n |= static_cast<uint64_t>(b & 0x7f) << shift;
-        shift += 7;
-        if (b < 0x80) break;
-      }
-      std::string_view out = rest.substr(i + 1, n);
-      rest.remove_prefix(i + 1 + n);
-      return out;
+  // Reads what PutVarint wrote (our own bytes, so well-formed).
+  static uint32_t Next(const uint8_t** p) {
+    uint32_t n = 0;
+    for (int shift = 0;; shift += 7) {
+      uint8_t b = *(*p)++;
+      n |= static_cast<uint32_t>(b & 0x7f) << shift;
+      if (b < 0x80) return n;
     }
-  };
+  }
+  template <typename F>
+  void ForEachId(F f) const {
+    const uint8_t* p = data_.get();
+    uint32_t n = Next(&p);
+    for (uint32_t i = 0; i < n; ++i) f(Next(&p));
+  }
 
-  std::unique_ptr<char[]> data_;
-  size_t size_;
+  std::unique_ptr<uint8_t[]> data_;
 };
 
 struct ChunkRef {
@@ -104,37 +115,79 @@ struct ChunkRef {
   int64_t maxt = 0;
 };
 
+// A series' lock: one byte instead of a 40-byte pthread mutex. Held only
+// for short, non-blocking work (checking or appending a sample, copying a
+// chunk list); a series is written by one scrape loop, so it is almost
+// never contended: a waiter spins briefly, then yields.
+class SeriesLock {
+ public:
+  void lock() {
+    for (int i = 0; f_.exchange(true, std::memory_order_acquire); ++i) {
+      while (f_.load(std::memory_order_relaxed)) {
+        if (i < 64) {
+          __builtin_ia32_pause();
+          ++i;
+        } else {
+          std::this_thread::yield();
+        }
+      }
+    }
+  }
+  void unlock() { f_.store(false, std::memory_order_release); }
+
+ private:
+  std::atomic<bool> f_{false};
+};
+
+// The fields Append and Commit touch come first (two cache lines, which
+// Commit prefetches).
 struct MemSeries {
   MemSeries(uint64_t r, const Labels& l) : ref(r), labels(l) {}
   const uint64_t ref;
-  const PackedLabels labels;
-
-  std::mutex mu;
-  std::vector<ChunkRef> closed;                // guarded by mu, by time
-  std::shared_ptr<chunkenc::XorChunk> open;    // guarded by mu; null when none
-  std::unique_ptr<chunkenc::XorAppender> app;  // guarded by mu
-  int64_t open_mint = 0, open_maxt = 0;        // guarded by mu
-  std::vector<Sample> ooo;                     // guarded by mu; sorted, unique t, not in chunks
+  SeriesLock mu;
+  bool has_open = false;                       // guarded by mu: open/app are in use
+  // Its series record is in the WAL.
+  std::atomic<bool> logged{false};
+  // Open batches that reference the series; it is not garbage-collected
+  // while > 0. Incremented only under its hash or ref stripe lock.
+  std::atomic<int> pins{0};
   int64_t max_t = INT64_MIN;                   // guarded by mu: newest in-order sample
   uint64_t last_bits = 0;                      // guarded by mu
   // The open batch that holds the series at `batch_slot` of its list
   // (HeadAppender::Slot), so a batch finds its own entry without a lookup;
   // 0 when none (or when the batch that set it has ended).
-  uint64_t batch_id = 0;                       // guarded by mu
+  // 32 bits: ids wrap after 2^32 batches, so a match is confirmed against
+  // the batch's own list (HeadAppender::AddPinnedLocked).
+  uint32_t batch_id = 0;                       // guarded by mu
   uint32_t batch_slot = 0;                     // guarded by mu
+  int64_t open_mint = 0, open_maxt = 0;        // guarded by mu
+  chunkenc::XorChunk open;                     // guarded by mu; in use when has_open
+  std::optional<chunkenc::XorAppender> app;    // guarded by mu; on `open`
+  std::vector<ChunkRef> closed;                // guarded by mu, by time
+  // Guarded by mu; sorted, unique t, not in chunks. Allocated when the
+  // first out-of-order sample arrives (most series never get one).
+  std::unique_ptr<std::vector<Sample>> ooo;
+  bool HasOoo() const { return ooo && !ooo->empty(); }
+  // Next series of the same label hash (guarded by the hash stripe lock).
+  MemSeries* hash_next = nullptr;
+  const PackedLabels labels;
 
-  // Open batches that reference the series; it is not garbage-collected
-  // while > 0. Incremented only under its hash or ref stripe lock.
-  std::atomic<int> pins{0};
-  // Its series record is in the WAL.
-  std::atomic<bool> logged{false};
-
-  bool EmptyLocked() const { return closed.empty() && !open && ooo.empty(); }
+  bool EmptyLocked() const { return closed.empty() && !has_open && !HasOoo(); }
+  // Closes the open chunk (its bytes copied to a buffer of their size).
+  void CloseOpenLocked() {
+    closed.push_back(ChunkRef{std::make_shared<chunkenc::XorChunk>(std::string(open.Bytes())), open_mint, open_maxt});
+    DropOpenLocked();
+  }
+  void DropOpenLocked() {
+    app.reset();
+    open = chunkenc::XorChunk();
+    has_open = false;
+  }
   int64_t MinTimeLocked() const {
     int64_t m = INT64_MAX;
     if (!closed.empty()) m = closed.front().mint;
-    else if (open) m = open_mint;
-    if (!ooo.empty()) m = std::min(m, ooo.front().t);
+    else if (has_open) m = open_mint;
+    if (HasOoo()) m = std::min(m, ooo->front().t);
     return m;
   }
 
@@ -151,7 +204,7 @@ struct MemSeries {
     for (const auto& c : closed) {
       if (t >= c.mint && t <= c.maxt) return look(*c.chunk);
     }
-    if (open && t >= open_mint && t <= open_maxt) return look(*open);
+    if (has_open && t >= open_mint && t <= open_maxt) return look(open);
     return false;
   }
 };
@@ -183,10 +236,12 @@ AppendError CheckLocked(const MemSeries& s, int64_t max_t, uint64_t last_bits, i
     if (lim.window <= 0) return AppendError::kOutOfOrder;
     if (lim.head_max != INT64_MIN && t < lim.head_max - lim.window) return AppendError::kTooOld;
   }
-  auto it = std::lower_bound(s.ooo.begin(), s.ooo.end(), t, [](const Sample& a, int64_t b) { return a.t < b; });
+  static const std::vector<Sample> kNone;
+  const std::vector<Sample>& ooo = s.ooo ? *s.ooo : kNone;
+  auto it = std::lower_bound(ooo.begin(), ooo.end(), t, [](const Sample& a, int64_t b) { return a.t < b; });
   uint64_t bits;
   bool found = false;
-  if (it != s.ooo.end() && it->t == t) {
+  if (it != ooo.end() && it->t == t) {
     found = true;
     bits = Bits(it->v);
   } else {
@@ -229,9 +284,11 @@ absl::StatusOr<Labels> CleanLabels(const Labels& in) {
 }  // namespace
 
 struct Head::Impl {
+  // Series by label hash: the first series of each hash, the others
+  // chained through MemSeries::hash_next (owned by the ref stripes).
   struct HashStripe {
     std::mutex mu;
-    absl::flat_hash_map<uint64_t, std::vector<std::shared_ptr<MemSeries>>> by_hash;
+    absl::flat_hash_map<uint64_t, MemSeries*> by_hash;
   };
   // Series by reference: refs are handed out densely, so each stripe keeps
   // its series (ref % kStripes) in a vector indexed by ref / kStripes, from
@@ -313,13 +370,14 @@ struct Head::Impl {
   }
 
   // Finds or creates the series; `want_ref` (replay) asks for a reference.
-  // Returns it pinned when `pin`.
-  std::shared_ptr<MemSeries> GetOrCreate(const Labels& labels, bool pin, uint64_t want_ref, bool* created) {
+  // Returns it pinned when `pin` (else valid only while nothing can remove
+  // it: WAL replay).
+  MemSeries* GetOrCreate(const Labels& labels, bool pin, uint64_t want_ref, bool* created) {
     const uint64_t h = labels.Hash();
     HashStripe& hs = hash[h % kStripes];
     std::lock_guard<std::mutex> l(hs.mu);
-    auto& bucket = hs.by_hash[h];
-    for (const auto& s : bucket) {
+    MemSeries*& head = hs.by_hash[h];
+    for (MemSeries* s = head; s != nullptr; s = s->hash_next) {
       if (s->labels.Equals(labels)) {
         if (pin) s->pins.fetch_add(1);
         *created = false;
@@ -335,32 +393,35 @@ struct Head::Impl {
       }
     }
     auto s = std::make_shared<MemSeries>(ref, labels);
+    MemSeries* raw = s.get();
     if (pin) s->pins.fetch_add(1);
-    bucket.push_back(s);
+    s->hash_next = head;
+    head = raw;
     {
       RefStripe& rs = refs[ref % kStripes];
       std::lock_guard<std::mutex> rl(rs.mu);
-      rs.Put(ref, s);
+      rs.Put(ref, std::move(s));
     }
     postings.Add(ref, labels);
     ++series;
     ++series_created;
     *created = true;
-    return s;
+    return raw;
   }
 
   // Applies a checked sample. Holds s.mu.
   void ApplyLocked(MemSeries& s, Verdict v, int64_t t, double val) {
     if (v == Verdict::kNoop) return;
     if (v == Verdict::kOutOfOrder) {
-      auto it = std::lower_bound(s.ooo.begin(), s.ooo.end(), t, [](const Sample& a, int64_t b) { return a.t < b; });
-      s.ooo.insert(it, Sample{t, val});
+      if (!s.ooo) s.ooo = std::make_unique<std::vector<Sample>>();
+      auto it = std::lower_bound(s.ooo->begin(), s.ooo->end(), t, [](const Sample& a, int64_t b) { return a.t < b; });
+      s.ooo->insert(it, Sample{t, val});
       ++ooo_appended;
     } else {
-      if (!s.open || s.app->NumSamples() >= chunkenc::kSamplesPerChunk) {
-        if (s.open) s.closed.push_back(ChunkRef{std::move(s.open), s.open_mint, s.open_maxt});
-        s.open = std::make_shared<chunkenc::XorChunk>();
-        s.app = std::make_unique<chunkenc::XorAppender>(s.open.get());
+      if (!s.has_open || s.app->NumSamples() >= chunkenc::kSamplesPerChunk) {
+        if (s.has_open) s.CloseOpenLocked();
+        s.app.emplace(&s.open);
+        s.has_open = true;
         s.open_mint = t;
         ++chunks;
       }
@@ -447,20 +508,20 @@ void Head::Truncate(int64_t mint) {
   for (auto& hs : im.hash) {
     std::lock_guard<std::mutex> l(hs.mu);
     for (auto bit = hs.by_hash.begin(); bit != hs.by_hash.end();) {
-      auto& bucket = bit->second;
-      for (auto sit = bucket.begin(); sit != bucket.end();) {
-        MemSeries& s = **sit;
+      MemSeries** link = &bit->second;
+      while (*link != nullptr) {
+        MemSeries& s = **link;
         bool empty;
         {
-          std::lock_guard<std::mutex> sl(s.mu);
-          size_t before = s.closed.size() + (s.open ? 1 : 0);
+          std::lock_guard<SeriesLock> sl(s.mu);
+          size_t before = s.closed.size() + (s.has_open ? 1 : 0);
           std::erase_if(s.closed, [&](const ChunkRef& c) { return c.maxt < mint; });
-          if (s.open && s.open_maxt < mint) {
-            s.app.reset();
-            s.open.reset();
+          if (s.has_open && s.open_maxt < mint) s.DropOpenLocked();
+          im.chunks -= before - (s.closed.size() + (s.has_open ? 1 : 0));
+          if (s.ooo) {
+            std::erase_if(*s.ooo, [&](const Sample& x) { return x.t < mint; });
+            if (s.ooo->empty()) s.ooo.reset();
           }
-          im.chunks -= before - (s.closed.size() + (s.open ? 1 : 0));
-          std::erase_if(s.ooo, [&](const Sample& x) { return x.t < mint; });
           empty = s.EmptyLocked();
           if (!empty) new_min = std::min(new_min, s.MinTimeLocked());
         }
@@ -470,18 +531,15 @@ void Head::Truncate(int64_t mint) {
           std::lock_guard<std::mutex> rl(rs.mu);
           // Re-check under the ref stripe: GetByRef pins under it.
           if (s.pins.load() == 0) {
-            rs.Erase(s.ref);
+            removed.emplace_back(s.ref, s.labels.Unpack());
+            *link = s.hash_next;
+            rs.Erase(s.ref);  // frees s
             gone = true;
           }
         }
-        if (gone) {
-          removed.emplace_back(s.ref, s.labels.Unpack());
-          sit = bucket.erase(sit);
-        } else {
-          ++sit;
-        }
+        if (!gone) link = &s.hash_next;
       }
-      if (bucket.empty()) {
+      if (bit->second == nullptr) {
         hs.by_hash.erase(bit++);
       } else {
         ++bit;
@@ -532,14 +590,14 @@ class HeadAppender final : public storage::Appender {
         return clean.status();
       }
       bool created;
-      s = im_.GetOrCreate(*clean, true, 0, &created).get();
+      s = im_.GetOrCreate(*clean, true, 0, &created);
     }
 
     Verdict verdict;
     AppendError e;
     uint32_t slot;
     {
-      std::lock_guard<std::mutex> l(s->mu);
+      std::lock_guard<SeriesLock> l(s->mu);
       slot = AddPinnedLocked(s);
       const Pending& p = pending_[slot];
       int64_t max_t = s->max_t;
@@ -563,6 +621,7 @@ class HeadAppender final : public storage::Appender {
     if (verdict != Verdict::kNoop) {
       samples_.push_back(wal::RefSample{s->ref, t, v});
       sample_slots_.push_back(slot);
+      ++p.left;
     }
     return s->ref;
   }
@@ -575,7 +634,7 @@ class HeadAppender final : public storage::Appender {
     if (h_->wal_ != nullptr) {
       std::vector<wal::RefSeries> fresh;
       for (const auto& p : pending_) {
-        if (!p.s->logged.load()) fresh.push_back(wal::RefSeries{p.s->ref, p.s->labels.Unpack()});
+        if (p.fresh) fresh.push_back(wal::RefSeries{p.s->ref, p.s->labels.Unpack()});
       }
       std::sort(fresh.begin(), fresh.end(), [](const auto& a, const auto& b) { return a.ref < b.ref; });
       std::vector<std::string> payloads;
@@ -599,26 +658,42 @@ class HeadAppender final : public storage::Appender {
         Release();
         return s;
       }
-      for (auto& p : pending_) p.s->logged.store(true);
+      for (auto& p : pending_) {
+        if (p.fresh) p.s->logged.store(true);
+      }
     }
     { std::lock_guard<std::mutex> gate(h_->apply_gate_); }
     std::shared_lock<std::shared_mutex> applying(h_->apply_mu_);
     Limits lim = LimitsNow();
     int64_t max_seen = INT64_MIN;
+    constexpr size_t kAhead = 8;  // series prefetched ahead of the one applied
     for (size_t i = 0; i < samples_.size(); ++i) {
-      const wal::RefSample& rs = samples_[i];
-      MemSeries& s = *pending_[sample_slots_[i]].s;
-      std::lock_guard<std::mutex> l(s.mu);
-      Verdict verdict;
-      // The head may have changed since Append (another batch committed in
-      // between): check again; a sample that lost the race is dropped and counted.
-      AppendError e = CheckLocked(s, s.max_t, s.last_bits, rs.t, rs.v, lim, &verdict);
-      if (e != AppendError::kNone) {
-        im_.CountRejection(e);
-        continue;
+      if (i + kAhead < samples_.size()) {
+        const char* next = reinterpret_cast<const char*>(pending_[sample_slots_[i + kAhead]].s);
+        __builtin_prefetch(next, 1);
+        __builtin_prefetch(next + 64, 1);
       }
-      im_.ApplyLocked(s, verdict, rs.t, rs.v);
-      max_seen = std::max(max_seen, rs.t);
+      const wal::RefSample& rs = samples_[i];
+      Pending& p = pending_[sample_slots_[i]];
+      MemSeries& s = *p.s;
+      {
+        std::lock_guard<SeriesLock> l(s.mu);
+        Verdict verdict;
+        // The head may have changed since Append (another batch committed in
+        // between): check again; a sample that lost the race is dropped and counted.
+        AppendError e = CheckLocked(s, s.max_t, s.last_bits, rs.t, rs.v, lim, &verdict);
+        if (e != AppendError::kNone) {
+          im_.CountRejection(e);
+        } else {
+          im_.ApplyLocked(s, verdict, rs.t, rs.v);
+          max_seen = std::max(max_seen, rs.t);
+        }
+      }
+      // Its last sample of the batch: unpinned now, while in cache.
+      if (--p.left == 0) {
+        s.pins.fetch_sub(1);
+        p.s = nullptr;
+      }
     }
     int64_t cur = h_->max_time_.load();
     while (max_seen > cur && !h_->max_time_.compare_exchange_weak(cur, max_seen)) {
@@ -633,8 +708,10 @@ class HeadAppender final : public storage::Appender {
  private:
   // A series of the batch, pinned until the batch ends.
   struct Pending {
-    MemSeries* s;
+    MemSeries* s;      // null once unpinned (Commit)
+    bool fresh = false;  // its series record was not in the WAL when added
     bool any = false;  // the batch holds in-order samples for it
+    uint32_t left = 0;  // its samples in samples_ not yet applied
     int64_t last_t = 0;
     uint64_t last_bits = 0;
   };
@@ -646,7 +723,8 @@ class HeadAppender final : public storage::Appender {
   // batch's index_ maps it.
   // Holds s->mu.
   uint32_t AddPinnedLocked(MemSeries* s) {
-    if (s->batch_id == id_) {
+    if (s->batch_id == static_cast<uint32_t>(id_) && s->batch_slot < pending_.size() &&
+        pending_[s->batch_slot].s == s) {
       s->pins.fetch_sub(1);
       return s->batch_slot;
     }
@@ -657,9 +735,9 @@ class HeadAppender final : public storage::Appender {
       }
     }
     const auto slot = static_cast<uint32_t>(pending_.size());
-    pending_.push_back(Pending{s});
+    pending_.push_back(Pending{s, !s->logged.load()});
     if (s->pins.load() == 1) {
-      s->batch_id = id_;
+      s->batch_id = static_cast<uint32_t>(id_);
       s->batch_slot = slot;
     } else {
       index_.emplace(s->ref, slot);
@@ -672,7 +750,9 @@ class HeadAppender final : public storage::Appender {
   }
 
   void Release() {
-    for (auto& p : pending_) p.s->pins.fetch_sub(1);
+    for (auto& p : pending_) {
+      if (p.s != nullptr) p.s->pins.fetch_sub(1);
+    }
     pending_.clear();
     // A later batch of this appender must not match series tagged by this one.
     id_ = im_.next_batch_id.fetch_add(1);
@@ -696,7 +776,7 @@ std::unique_ptr<storage::Appender> Head::NewAppender() { return std::make_unique
 
 absl::Status Head::ReplayWal(disk::Env* env, const std::string& dir, wal::ReplayStats* stats) {
   Impl& im = *impl_;
-  absl::flat_hash_map<uint64_t, std::shared_ptr<MemSeries>> by_ref;
+  absl::flat_hash_map<uint64_t, MemSeries*> by_ref;
   std::vector<wal::RefSeries> series;
   std::vector<wal::RefSample> samples;
   uint64_t max_ref = 0, unknown = 0;
@@ -724,7 +804,7 @@ absl::Status Head::ReplayWal(disk::Env* env, const std::string& dir, wal::Replay
           continue;
         }
         MemSeries& s = *it->second;
-        std::lock_guard<std::mutex> l(s.mu);
+        std::lock_guard<SeriesLock> l(s.mu);
         Verdict verdict;
         if (CheckLocked(s, s.max_t, s.last_bits, rs.t, rs.v, lim, &verdict) != AppendError::kNone) continue;
         im.ApplyLocked(s, verdict, rs.t, rs.v);
@@ -935,17 +1015,19 @@ class HeadQuerier final : public storage::Querier {
       if (!s) continue;
       auto snap = std::make_shared<Snapshot>();
       {
-        std::lock_guard<std::mutex> l(s->mu);
+        std::lock_guard<SeriesLock> l(s->mu);
         for (const auto& c : s->closed) {
           if (c.maxt >= mint_ && c.mint <= maxt_) snap->chunks.push_back(c);
         }
-        if (s->open && s->open_maxt >= mint_ && s->open_mint <= maxt_) {
+        if (s->has_open && s->open_maxt >= mint_ && s->open_mint <= maxt_) {
           // The open chunk keeps growing: copy its bytes.
-          snap->chunks.push_back(ChunkRef{std::make_shared<chunkenc::XorChunk>(std::string(s->open->Bytes())),
+          snap->chunks.push_back(ChunkRef{std::make_shared<chunkenc::XorChunk>(std::string(s->open.Bytes())),
                                           s->open_mint, s->open_maxt});
         }
-        for (const auto& x : s->ooo) {
-          if (x.t >= mint_ && x.t <= maxt_) snap->ooo.push_back(x);
+        if (s->ooo) {
+          for (const auto& x : *s->ooo) {
+            if (x.t >= mint_ && x.t <= maxt_) snap->ooo.push_back(x);
+          }
         }
       }
       if (snap->chunks.empty() && snap->ooo.empty()) continue;

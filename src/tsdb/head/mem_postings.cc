@@ -10,7 +10,11 @@ namespace {
 
 // References are handed out in increasing order, so appending keeps a list
 // sorted except when two creations race; then the new one moves into place.
+// Lists grow by a quarter rather than doubling: every series is in one
+// list per label, so the unused tail of doubled lists is a sizeable part
+// of the head's memory per series.
 void InsertSorted(std::vector<uint64_t>* v, uint64_t ref) {
+  if (v->size() == v->capacity()) v->reserve(v->size() + std::max<size_t>(4, v->size() / 4));
   v->push_back(ref);
   for (size_t i = v->size() - 1; i > 0 && (*v)[i - 1] > (*v)[i]; --i) std::swap((*v)[i - 1], (*v)[i]);
 }

@@ -1,0 +1,91 @@
+// ScrapeCache: lookups whatever the order of the series (the in-order
+// guess and the index agree), staleness sets, and eviction that repacks
+// the arena without losing the entries kept.
+#include "scrape/scrape_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+namespace pharos::scrape {
+namespace {
+
+std::string Series(int i) { return "metric_with_a_long_name{label=\"" + std::to_string(i) + "\"}"; }
+
+TEST(ScrapeCacheTest, FindsEntriesInAnyOrder) {
+  ScrapeCache c;
+  c.BeginScrape();
+  for (int i = 0; i < 500; ++i) ASSERT_NE(c.Add(Series(i), 1000 + i), nullptr);
+  c.EndScrape(true);
+  // Same order, reversed order, and every other one: each gets its own ref.
+  std::vector<std::vector<int>> orders(3);
+  for (int i = 0; i < 500; ++i) orders[0].push_back(i);
+  for (int i = 499; i >= 0; --i) orders[1].push_back(i);
+  for (int i = 0; i < 500; i += 2) orders[2].push_back(i);
+  for (const auto& order : orders) {
+    c.BeginScrape();
+    for (int i : order) {
+      ScrapeCache::Entry* e = c.Get(Series(i));
+      ASSERT_NE(e, nullptr) << i;
+      EXPECT_EQ(e->ref, 1000u + i);
+      EXPECT_EQ(e->raw(), Series(i));
+    }
+    EXPECT_EQ(c.Get(Series(500)), nullptr);
+    // A prefix of a cached text is another series.
+    EXPECT_EQ(c.Get(Series(1).substr(0, 10)), nullptr);
+    c.EndScrape(true);
+  }
+  EXPECT_EQ(c.size(), 500u);
+}
+
+TEST(ScrapeCacheTest, AddReplacesTheRef) {
+  ScrapeCache c;
+  c.BeginScrape();
+  c.Add("a", 1);
+  c.Add("b", 2);
+  c.Add("a", 3);
+  EXPECT_EQ(c.size(), 2u);
+  EXPECT_EQ(c.Get("a")->ref, 3u);
+  EXPECT_EQ(c.Get("b")->ref, 2u);
+}
+
+TEST(ScrapeCacheTest, StaleAndEviction) {
+  ScrapeCache c;
+  c.BeginScrape();
+  for (int i = 0; i < 100; ++i) c.MarkSeen(c.Add(Series(i), i + 1), true);
+  c.EndScrape(true);
+  // Series 0..49 vanish: stale once, then evicted after kEvictAfter scrapes.
+  c.BeginScrape();
+  for (int i = 50; i < 100; ++i) c.MarkSeen(c.Get(Series(i)), true);
+  std::set<std::string> stale;
+  c.ForEachStale([&](std::string_view raw, ScrapeCache::Entry&) { stale.emplace(raw); });
+  EXPECT_EQ(stale.size(), 50u);
+  EXPECT_TRUE(stale.count(Series(0)));
+  c.EndScrape(true);
+  for (int s = 0; s < 20; ++s) {
+    c.BeginScrape();
+    for (int i = 50; i < 100; ++i) c.MarkSeen(c.Get(Series(i)), true);
+    size_t n = 0;
+    c.ForEachStale([&](std::string_view, ScrapeCache::Entry&) { ++n; });
+    EXPECT_EQ(n, 0u);
+    c.EndScrape(true);
+  }
+  EXPECT_EQ(c.size(), 50u);
+  EXPECT_EQ(c.Get(Series(0)), nullptr);
+  for (int i = 50; i < 100; ++i) {
+    ScrapeCache::Entry* e = c.Get(Series(i));
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(e->ref, static_cast<uint64_t>(i + 1));
+  }
+  size_t live = 0;
+  c.ForEachLive([&](std::string_view, ScrapeCache::Entry&) { ++live; });
+  EXPECT_EQ(live, 50u);
+  c.Clear();
+  EXPECT_EQ(c.size(), 0u);
+  EXPECT_EQ(c.Get(Series(60)), nullptr);
+}
+
+}  // namespace
+}  // namespace pharos::scrape
