@@ -291,22 +291,28 @@ struct Head::Impl {
     absl::flat_hash_map<uint64_t, MemSeries*> by_hash;
   };
   // Series by reference: refs are handed out densely, so each stripe keeps
-  // its series (ref % kStripes) in a vector indexed by ref / kStripes, from
-  // `base` on (Truncate drops the prefix once it is empty): a lookup is an
-  // index, not a hash probe.
+  // its series in a vector indexed by RefSlot(ref), from `base` on
+  // (Truncate drops the prefix once it is empty): a lookup is an index, not
+  // a hash probe. Runs of kRefRun consecutive refs share a stripe and sit
+  // next to each other in it: a target's series were mostly created
+  // together, so a scrape's lookups walk along cache lines instead of
+  // touching another stripe's vector for every sample.
+  static constexpr uint64_t kRefRun = 64;
+  static size_t RefStripeOf(uint64_t ref) { return (ref / kRefRun) % kStripes; }
+  static uint64_t RefSlot(uint64_t ref) { return ref / (kRefRun * kStripes) * kRefRun + ref % kRefRun; }
   struct RefStripe {
     std::mutex mu;
     uint64_t base = 0;
     std::vector<std::shared_ptr<MemSeries>> slots;
 
     std::shared_ptr<MemSeries>* Find(uint64_t ref) {
-      uint64_t i = ref / kStripes;
+      uint64_t i = RefSlot(ref);
       if (i < base || i - base >= slots.size()) return nullptr;
       auto& p = slots[i - base];
       return p ? &p : nullptr;
     }
     void Put(uint64_t ref, std::shared_ptr<MemSeries> s) {
-      uint64_t i = ref / kStripes;
+      uint64_t i = RefSlot(ref);
       if (slots.empty()) base = i;
       if (i < base) {
         slots.insert(slots.begin(), base - i, nullptr);
@@ -352,7 +358,7 @@ struct Head::Impl {
   }
 
   std::shared_ptr<MemSeries> GetByRef(uint64_t ref) {
-    RefStripe& st = refs[ref % kStripes];
+    RefStripe& st = refs[RefStripeOf(ref)];
     std::lock_guard<std::mutex> l(st.mu);
     auto* p = st.Find(ref);
     return p ? *p : nullptr;
@@ -361,7 +367,7 @@ struct Head::Impl {
   // The series of `ref` pinned (a pinned series is not removed, so the
   // pointer stays valid until unpinned), or null.
   MemSeries* Pin(uint64_t ref) {
-    RefStripe& st = refs[ref % kStripes];
+    RefStripe& st = refs[RefStripeOf(ref)];
     std::lock_guard<std::mutex> l(st.mu);
     auto* p = st.Find(ref);
     if (p == nullptr) return nullptr;
@@ -398,7 +404,7 @@ struct Head::Impl {
     s->hash_next = head;
     head = raw;
     {
-      RefStripe& rs = refs[ref % kStripes];
+      RefStripe& rs = refs[RefStripeOf(ref)];
       std::lock_guard<std::mutex> rl(rs.mu);
       rs.Put(ref, std::move(s));
     }
@@ -527,7 +533,7 @@ void Head::Truncate(int64_t mint) {
         }
         bool gone = false;
         if (empty && s.pins.load() == 0) {
-          Impl::RefStripe& rs = im.refs[s.ref % kStripes];
+          Impl::RefStripe& rs = im.refs[Impl::RefStripeOf(s.ref)];
           std::lock_guard<std::mutex> rl(rs.mu);
           // Re-check under the ref stripe: GetByRef pins under it.
           if (s.pins.load() == 0) {
@@ -564,7 +570,15 @@ void Head::Truncate(int64_t mint) {
 
 class HeadAppender final : public storage::Appender {
  public:
-  explicit HeadAppender(Head* h) : h_(h), im_(*h->impl_), id_(im_.next_batch_id.fetch_add(1)) {}
+  explicit HeadAppender(Head* h) : h_(h), im_(*h->impl_), id_(im_.next_batch_id.fetch_add(1)) {
+    // A thread's batches tend to be alike (a scrape loop appends the same
+    // target each time): size the lists like its last batch.
+    if (last_batch_size > 0) {
+      pending_.reserve(last_batch_size);
+      samples_.reserve(last_batch_size);
+      sample_slots_.reserve(last_batch_size);
+    }
+  }
   ~HeadAppender() override { Release(); }
 
   absl::StatusOr<storage::SeriesRef> Append(storage::SeriesRef ref, const Labels& labels, int64_t t,
@@ -645,6 +659,7 @@ class HeadAppender final : public storage::Appender {
       }
       for (size_t i = 0; i < samples_.size(); i += kSamplesPerRecord) {
         payloads.emplace_back();
+        payloads.back().reserve(std::min(kSamplesPerRecord, samples_.size() - i) * 12 + 20);  // ~12 bytes a sample
         wal::EncodeSamples(std::span<const wal::RefSample>(samples_).subspan(i, std::min(kSamplesPerRecord, samples_.size() - i)),
                            &payloads.back());
       }
@@ -750,6 +765,7 @@ class HeadAppender final : public storage::Appender {
   }
 
   void Release() {
+    if (!samples_.empty()) last_batch_size = std::min<size_t>(samples_.size(), 1 << 16);
     for (auto& p : pending_) {
       if (p.s != nullptr) p.s->pins.fetch_sub(1);
     }
@@ -761,6 +777,8 @@ class HeadAppender final : public storage::Appender {
     sample_slots_.clear();
   }
 
+  static thread_local size_t last_batch_size;
+
   Head* h_;
   Head::Impl& im_;
   uint64_t id_;  // of the open batch (Release starts a new one)
@@ -769,6 +787,8 @@ class HeadAppender final : public storage::Appender {
   std::vector<wal::RefSample> samples_;
   std::vector<uint32_t> sample_slots_;  // per sample, its series' slot
 };
+
+thread_local size_t HeadAppender::last_batch_size = 0;
 
 std::unique_ptr<storage::Appender> Head::NewAppender() { return std::make_unique<HeadAppender>(this); }
 
