@@ -284,6 +284,61 @@ receivers:
         self.assertEqual(len(rec.bodies()), 1,
                          "nothing is sent again before repeat_interval, silences still hold")
 
+    def test_hanging_and_garbage_receivers_delay_nothing_else(self):
+        import socket
+        rec = Recorder(self)
+        # A receiver that accepts connections and never answers, and one that
+        # answers garbage.
+        hang = socket.socket()
+        hang.bind(("127.0.0.1", 0))
+        hang.listen(16)
+        self.addCleanup(hang.close)
+        garbage = socket.socket()
+        garbage.bind(("127.0.0.1", 0))
+        garbage.listen(16)
+        self.addCleanup(garbage.close)
+
+        def answer_garbage():
+            while True:
+                try:
+                    c, _ = garbage.accept()
+                except OSError:
+                    return
+                c.recv(65536)
+                c.sendall(b"\x00\x01 not http at all\r\n\r\n")
+                c.close()
+        threading.Thread(target=answer_garbage, daemon=True).start()
+        cfg = f"""
+route:
+  receiver: good
+  group_by: [alertname]
+  group_wait: 1s
+  group_interval: 1s
+  routes:
+    - matchers: [alertname="ToHang"]
+      receiver: hang
+    - matchers: [alertname="ToGarbage"]
+      receiver: garbage
+receivers:
+  - name: good
+    webhook_configs: [{{url: '{rec.url}/good'}}]
+  - name: hang
+    webhook_configs: [{{url: 'http://127.0.0.1:{hang.getsockname()[1]}/'}}]
+  - name: garbage
+    webhook_configs: [{{url: 'http://127.0.0.1:{garbage.getsockname()[1]}/'}}]
+"""
+        am = self.start_am(cfg)
+        self.post_alerts(am, [self.alert("ToHang"), self.alert("ToGarbage")])
+        time.sleep(0.5)
+        t0 = time.time()
+        self.post_alerts(am, [self.alert("Good", instance="a")])
+        rec.wait_count(1, timeout=10)
+        self.assertLess(rec.requests[0]["at"] - t0, 8, "group_wait plus a little, not the 10 s flush timeout")
+        # The API keeps answering promptly meanwhile.
+        t1 = time.time()
+        self.assertEqual(len(self.alerts(am)), 3)
+        self.assertLess(time.time() - t1, 5)
+
     def test_bad_input(self):
         rec = Recorder(self)
         am = self.start_am(self.webhook_config(rec.url))
