@@ -132,7 +132,9 @@ class PagerdutyNotifier final : public Integration {
     std::string key_hash = notifiers::GroupKeyHash(ctx.group_key);
     std::string body;
     if (v1_) {
-      auto [desc, cut] = notifiers::TruncateInRunes(r.Text(cfg_.description), kMaxSummaryRunes);
+      auto desc_and_cut = notifiers::TruncateInRunes(r.Text(cfg_.description), kMaxSummaryRunes);
+      const std::string desc = std::move(desc_and_cut.first);
+      const bool cut = desc_and_cut.second;  // (no structured binding: lambdas capture it)
       if (cut) Warn("Truncated description", ctx);
       std::string service_key = r.Text(cfg_.service_key);
       std::string client, client_url;
@@ -174,7 +176,9 @@ class PagerdutyNotifier final : public Integration {
     } else {
       std::string severity = cfg_.severity.empty() ? std::string("error") : cfg_.severity;
       std::string source_tmpl = cfg_.source.empty() ? cfg_.client : cfg_.source;
-      auto [summary, cut] = notifiers::TruncateInRunes(r.Text(cfg_.description), kMaxSummaryRunes);
+      auto summary_and_cut = notifiers::TruncateInRunes(r.Text(cfg_.description), kMaxSummaryRunes);
+      const std::string summary = std::move(summary_and_cut.first);
+      const bool cut = summary_and_cut.second;  // (no structured binding: lambdas capture it)
       if (cut) Warn("Truncated summary", ctx);
       std::string client = r.Text(cfg_.client), client_url = r.Text(cfg_.client_url);
       std::string routing_key = r.Text(cfg_.routing_key);

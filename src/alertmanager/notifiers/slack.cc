@@ -47,7 +47,9 @@ class SlackNotifier final : public Integration {
     OmitEmpty(w, "icon_url", r.Text(cfg_.icon_url));
     if (cfg_.link_names) w.Key("link_names").Bool(true);
     w.Key("attachments").BeginArray().BeginObject();
-    auto [title, cut] = notifiers::TruncateInRunes(r.Text(cfg_.title), kMaxTitleRunes);
+    auto title_and_cut = notifiers::TruncateInRunes(r.Text(cfg_.title), kMaxTitleRunes);
+    const std::string title = std::move(title_and_cut.first);
+    const bool cut = title_and_cut.second;  // (no structured binding: lambdas capture it)
     if (cut) {
       log::Warn("notify", "Truncated title", {{"integration", "slack"}, {"key", ctx.group_key}, {"max_runes", kMaxTitleRunes}});
     }
