@@ -194,6 +194,7 @@ class AddressParser {
   // "Name <addr>", "\"Quoted\" <addr>", "<addr>" or a bare "local@domain".
   absl::StatusOr<std::string> Address() {
     size_t start = i_;
+    if (Done()) return absl::InvalidArgumentError("mail: no address");  // "a@b," ends after the comma
     if (s_[i_] == '<') return Angle();
     // A display name: words and quoted strings up to '<'; or a bare address.
     bool saw_quote = false;
