@@ -75,10 +75,12 @@ void Api::Register(http::Router& router) const {
   internal::RegisterSeriesRoutes(*this, router);
   internal::RegisterTargetsRoutes(*this, router);
   internal::RegisterRulesRoutes(*this, router);
+  internal::RegisterAlertmanagersRoute(*this, router);
   internal::RegisterMetadataRoute(*this, router);
   internal::RegisterStatusRoutes(*this, router);
   internal::RegisterLifecycleRoutes(*this, router);
   internal::RegisterRemoteWriteRoute(*this, router);
+  internal::RegisterAlertmanagerRoutes(*this, router);
   RegisterQueryRoutes(*this, router);
   // Preflight requests for any API path (answered 204 with CORS headers).
   router.Handle("OPTIONS", "/api/v1/*path", Wrap([](const http::Request&, JsonWriter&) { return ApiResult::Ok(); }),

@@ -22,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -42,6 +43,10 @@ class Registry;
 
 namespace pharos::promql {
 class Engine;
+}
+
+namespace pharos::am {
+class Alertmanager;
 }
 
 namespace pharos::api {
@@ -66,6 +71,12 @@ struct ApiOptions {
   std::function<absl::Time()> now = [] { return absl::Now(); };
 };
 
+// /api/v1/alertmanagers: URLs of the external Alertmanagers alerts go to.
+struct AlertmanagerUrls {
+  std::vector<std::string> active;
+  std::vector<std::string> dropped;  // dropped by the alertmanagers' relabel_configs
+};
+
 struct ApiDeps {
   storage::Queryable* queryable = nullptr;    // series, labels, label values
   // /api/v1/query and query_range; null: an engine with default options.
@@ -76,6 +87,10 @@ struct ApiDeps {
   MetadataProvider* metadata = nullptr;       // /api/v1/metadata; null: route absent
   HealthProvider* health = nullptr;
   RulesProvider* rules = nullptr;  // /api/v1/rules and /api/v1/alerts; null: not served
+  std::function<AlertmanagerUrls()> alertmanagers;  // /api/v1/alertmanagers; unset: empty lists
+  // The built-in Alertmanager: API v2 (/api/v2/alerts, silences, status,
+  // receivers); null: not served.
+  am::Alertmanager* alertmanager = nullptr;
   BuildInfo build_info;
   std::map<std::string, std::string> flags;   // /api/v1/status/flags
   std::function<std::string()> config_yaml;   // /api/v1/status/config

@@ -1,5 +1,6 @@
 #include "api/query_handlers.h"
 
+#include <charconv>
 #include <cmath>
 #include <memory>
 
@@ -71,26 +72,36 @@ absl::StatusOr<int64_t> ParseDurationParam(std::string_view s) {
 
 // As Prometheus' jsonutil.MarshalTimestamp: seconds, and a 3-digit fraction when not whole.
 void AppendTimestamp(std::string* out, int64_t t) {
+  char buf[32];
+  char* p = buf;
+  uint64_t u = static_cast<uint64_t>(t);
   if (t < 0) {
-    out->push_back('-');
-    t = -t;
+    *p++ = '-';
+    u = 0 - u;
   }
-  absl::StrAppend(out, t / 1000);
-  int64_t frac = t % 1000;
-  if (frac != 0) {
-    out->push_back('.');
-    if (frac < 100) out->push_back('0');
-    if (frac < 10) out->push_back('0');
-    absl::StrAppend(out, frac);
+  p = std::to_chars(p, buf + sizeof(buf), u / 1000).ptr;
+  if (uint64_t frac = u % 1000; frac != 0) {
+    *p++ = '.';
+    *p++ = static_cast<char>('0' + frac / 100);
+    *p++ = static_cast<char>('0' + frac / 10 % 10);
+    *p++ = static_cast<char>('0' + frac % 10);
   }
+  out->append(buf, p);
+}
+
+// [<timestamp>,"<value>"], appended to `out` (no temporary per point: range
+// answers hold hundreds of thousands of points).
+void AppendPoint(std::string* out, int64_t t, double v) {
+  out->push_back('[');
+  AppendTimestamp(out, t);
+  out->append(",\"");
+  AppendFloatGo(*out, v);
+  out->append("\"]");
 }
 
 std::string PointJson(int64_t t, double v) {
-  std::string s = "[";
-  AppendTimestamp(&s, t);
-  s += ",\"";
-  AppendFloatGo(s, v);
-  s += "\"]";
+  std::string s;
+  AppendPoint(&s, t, v);
   return s;
 }
 
@@ -124,14 +135,22 @@ void WriteResult(JsonWriter& w, const promql::QueryResult& r) {
       break;
     case promql::ResultType::kMatrix:
       w.BeginArray();
-      for (const auto& series : r.series) {
-        w.BeginObject();
-        w.Key("metric");
-        WriteLabelsJson(w, series.labels);
-        w.Key("values").BeginArray();
-        for (const auto& p : series.points) w.Raw(PointJson(p.t, p.v));
-        w.EndArray();
-        w.EndObject();
+      {
+        std::string values;  // one series' points, reused
+        for (const auto& series : r.series) {
+          w.BeginObject();
+          w.Key("metric");
+          WriteLabelsJson(w, series.labels);
+          values.clear();
+          values.push_back('[');
+          for (size_t k = 0; k < series.points.size(); ++k) {
+            if (k > 0) values.push_back(',');
+            AppendPoint(&values, series.points[k].t, series.points[k].v);
+          }
+          values.push_back(']');
+          w.Key("values").Raw(values);
+          w.EndObject();
+        }
       }
       w.EndArray();
       break;

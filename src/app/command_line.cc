@@ -25,6 +25,7 @@ struct RawFlags {
   std::string for_outage_tolerance = "1h";
   std::string for_grace_period = "10m";
   std::string resend_delay = "1m";
+  std::string am_retention = "120h";
   std::string web_config_file;
   std::string enable_feature;
 };
@@ -45,7 +46,7 @@ const char* const kIgnoredStringFlags[] = {
     "--storage.remote.read-sample-limit",
     "--storage.remote.read-concurrent-limit",
     "--storage.remote.read-max-bytes-in-frame",
-    "--alertmanager.notification-queue-capacity",
+    "--alertmanager.timeout",  // each alerting.alertmanagers entry has its own timeout
 };
 const char* const kIgnoredBoolFlags[] = {
     "--web.enable-remote-write-receiver",  // always on: remote write is an ingest path
@@ -103,6 +104,10 @@ absl::Status Finalize(const RawFlags& raw, Flags* f) {
                                     &f->for_outage_tolerance_ms));
   RETURN_IF_ERROR(ParseDurationFlag("rules.alert.for-grace-period", raw.for_grace_period, &f->for_grace_period_ms));
   RETURN_IF_ERROR(ParseDurationFlag("rules.alert.resend-delay", raw.resend_delay, &f->resend_delay_ms));
+  if (f->notification_queue_capacity <= 0) {
+    return absl::InvalidArgumentError("--alertmanager.notification-queue-capacity: must be positive");
+  }
+  RETURN_IF_ERROR(ParseDurationFlag("alertmanager.data.retention", raw.am_retention, &f->am_retention_ms));
   log::Level level;
   if (!log::ParseLevel(f->log_level, &level)) {
     return absl::InvalidArgumentError(
@@ -136,6 +141,12 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc, const char* const* argv) 
 
   app.add_option("--config.file", f.config_file, "Configuration file (prometheus.yml superset); empty: embedded default");
   app.add_option("--probes.config.file", f.probes_config_file, "blackbox_exporter module file for probes and /probe");
+  app.add_option("--alertmanager.config.file", f.am_config_file,
+                 "alertmanager.yml of the built-in Alertmanager (or `alertmanager:` in --config.file)");
+  app.add_option("--alertmanager.storage.path", f.am_storage_path,
+                 "Silences and notification log of the built-in Alertmanager (default <storage.tsdb.path>/alertmanager)");
+  app.add_option("--alertmanager.data.retention", raw.am_retention,
+                 "How long the built-in Alertmanager keeps expired silences and notification-log entries");
   app.add_option("--web.listen-address", f.listen_address, "Address to listen on for the UI, API and telemetry");
   app.add_option("--web.external-url", f.external_url, "The URL under which pharos is reachable from outside");
   app.add_option("--web.route-prefix", f.route_prefix, "Prefix for the internal routes of web endpoints");
@@ -158,6 +169,10 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc, const char* const* argv) 
   app.add_option("--rules.alert.for-outage-tolerance", raw.for_outage_tolerance, "Outage tolerated when restoring 'for' state");
   app.add_option("--rules.alert.for-grace-period", raw.for_grace_period, "Minimum duration between alert and restored 'for' state");
   app.add_option("--rules.alert.resend-delay", raw.resend_delay, "Minimum wait before resending an alert");
+  app.add_option("--alertmanager.notification-queue-capacity", f.notification_queue_capacity,
+                 "The capacity of the queue for pending Alertmanager notifications");
+  app.add_flag("--alertmanager.drain-notification-queue-on-shutdown,!--no-alertmanager.drain-notification-queue-on-shutdown",
+               f.drain_notification_queue, "Send any outstanding Alertmanager notifications when shutting down");
   app.add_option("--log.level", f.log_level, "debug, info, warn or error");
   app.add_option("--log.format", f.log_format, "logfmt or json");
   app.add_option("--enable-feature", raw.enable_feature, "Comma separated feature names (accepted for compatibility)");
@@ -174,6 +189,9 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc, const char* const* argv) 
   check->require_subcommand(1);
   CLI::App* check_config = check->add_subcommand("config", "Check a configuration file");
   check_config->add_option("files", cl.args, "Configuration files")->required();
+  CLI::App* check_am = check->add_subcommand(
+      "alertmanager-config", "Check alertmanager.yml files (as amtool check-config)");
+  check_am->add_option("files", cl.args, "Alertmanager configuration files")->required();
   CLI::App* check_rules = check->add_subcommand("rules", "Check rule files (as promtool check rules)");
   check_rules->add_option("files", cl.args, "Rule files")->required();
   check_rules->add_option("--lint", cl.lint, "Linting checks: none or duplicate-rules")
@@ -199,6 +217,10 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc, const char* const* argv) 
   }
   if (check_config->parsed()) {
     cl.kind = CommandLine::Kind::kCheckConfig;
+    return cl;
+  }
+  if (check_am->parsed()) {
+    cl.kind = CommandLine::Kind::kCheckAmConfig;
     return cl;
   }
   if (check_rules->parsed()) {

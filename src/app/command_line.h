@@ -11,7 +11,7 @@
 namespace pharos::app {
 
 struct CommandLine {
-  enum class Kind { kServer, kVersion, kHelp, kCheckConfig, kCheckRules, kTestRules };
+  enum class Kind { kServer, kVersion, kHelp, kCheckConfig, kCheckAmConfig, kCheckRules, kTestRules };
   Kind kind = Kind::kServer;
   Flags flags;                    // kServer
   std::vector<std::string> args;  // subcommand arguments (files, URLs, ...)

@@ -17,6 +17,13 @@ enum class FsyncPolicy { kBatch, kInterval, kNever };
 struct Flags {
   std::string config_file;  // empty: the embedded default configuration
   std::string probes_config_file;  // blackbox_exporter module file (--probes.config.file)
+  // The built-in Alertmanager: its alertmanager.yml (or `alertmanager:` in
+  // the config file), where its silences and notification log live (default
+  // <storage.tsdb.path>/alertmanager) and how long expired silences and
+  // notification-log entries are kept.
+  std::string am_config_file;
+  std::string am_storage_path;
+  int64_t am_retention_ms = 120LL * 3600 * 1000;
   std::string listen_address = "0.0.0.0:9090";
   std::string external_url;
   std::string route_prefix;
@@ -40,6 +47,9 @@ struct Flags {
   int64_t for_outage_tolerance_ms = 60 * 60 * 1000;
   int64_t for_grace_period_ms = 10 * 60 * 1000;
   int64_t resend_delay_ms = 60 * 1000;
+
+  int64_t notification_queue_capacity = 10'000;  // --alertmanager.notification-queue-capacity
+  bool drain_notification_queue = true;          // --alertmanager.drain-notification-queue-on-shutdown
 
   std::string log_level = "info";
   std::string log_format = "logfmt";

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "alertmanager/config.h"
 #include "app/command_line.h"
 #include "app/rules_commands.h"
 #include "app/server.h"
@@ -27,6 +28,24 @@ void TuneMalloc() {
 
 }  // namespace
 
+// amtool check-config's report for each file.
+int RunCheckAmConfigCommand(const CommandLine& cl) {
+  int rc = 0;
+  for (const auto& file : cl.args) {
+    std::printf("Checking '%s'", file.c_str());
+    auto c = am::LoadConfigFile(file);
+    if (!c.ok()) {
+      std::printf("  FAILED: %s\n\n", std::string(c.status().message()).c_str());
+      rc = 1;
+      continue;
+    }
+    std::printf("  SUCCESS\nFound:\n - global config\n - route\n - %zu inhibit rules\n - %zu receivers\n"
+                " - %zu templates\n\n",
+                c->inhibit_rules.size(), c->receivers.size(), c->templates.size());
+  }
+  return rc;
+}
+
 int Main(int argc, char** argv) {
   TuneMalloc();
   auto cl = ParseCommandLine(argc, argv);
@@ -44,6 +63,17 @@ int Main(int argc, char** argv) {
       for (const auto& file : cl->args) {
         auto r = config::CheckConfigFile(file);
         if (r.ok()) {
+          // The built-in Alertmanager's inline section is checked too.
+          auto c = config::LoadFile(file);
+          if (c.ok() && c->alertmanager) {
+            auto am = am::LoadConfigNode(*c->alertmanager, c->base_dir);
+            if (!am.ok()) {
+              std::fprintf(stderr, "  FAILED: %s\n", std::string(am.status().message()).c_str());
+              rc = 1;
+              continue;
+            }
+            *r += "\n  SUCCESS: the alertmanager section is valid";
+          }
           std::printf("%s\n", r->c_str());
         } else {
           std::fprintf(stderr, "  FAILED: %s\n", std::string(r.status().message()).c_str());
@@ -52,6 +82,8 @@ int Main(int argc, char** argv) {
       }
       return rc;
     }
+    case CommandLine::Kind::kCheckAmConfig:
+      return RunCheckAmConfigCommand(*cl);
     case CommandLine::Kind::kCheckRules:
       return RunCheckRulesCommand(*cl);
     case CommandLine::Kind::kTestRules:

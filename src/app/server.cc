@@ -12,6 +12,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "api/api.h"
+#include "app/alert_sender.h"
+#include "app/builtin_alertmanager.h"
+#include "notifier/relabel_alerts.h"
 #include "app/rules_provider.h"
 #include "app/scrape_metadata.h"
 #include "app/scrape_targets.h"
@@ -74,8 +77,10 @@ struct Server::State {
   std::unique_ptr<promql::Engine> engine;
   std::shared_ptr<probe::ModuleSet> probe_modules = std::make_shared<probe::ModuleSet>();
   std::unique_ptr<probe::Scheduler> probes;
+  std::unique_ptr<AlertSender> alert_sender;  // before rules: the rule manager's NotifyFunc points here
   std::unique_ptr<rules::Manager> rules;
   std::unique_ptr<ManagerRulesProvider> rules_provider;
+  std::unique_ptr<am::Alertmanager> alertmanager;  // the built-in one
   std::unique_ptr<api::Api> api;
   std::unique_ptr<http::Server> http;
   std::unique_ptr<api::HealthProvider> health;
@@ -95,6 +100,7 @@ struct Server::State {
   struct Loaded {
     config::Config cfg;
     config::ProbeModules probe_modules;  // from --probes.config.file
+    am::Config am_cfg;                   // the built-in Alertmanager's
   };
 
   // The configuration and the probe module file, checked together: a
@@ -110,6 +116,7 @@ struct Server::State {
       ASSIGN_OR_RETURN(l.probe_modules, config::LoadProbeModulesFile(flags.probes_config_file));
     }
     RETURN_IF_ERROR(config::CheckProbeTargets(l.cfg.probes, l.probe_modules));
+    ASSIGN_OR_RETURN(l.am_cfg, LoadBuiltinAmConfig(flags, &l.cfg));
     return l;
   }
 
@@ -118,6 +125,8 @@ struct Server::State {
     // Rule files first: they are the part that can still fail (a file with
     // an error refuses the whole configuration, and nothing changes).
     if (rules) RETURN_IF_ERROR(rules->Update(l.cfg.rule_files, l.cfg.global.evaluation_interval_ms));
+    if (alert_sender) alert_sender->Apply(l.cfg);
+    if (alertmanager) RETURN_IF_ERROR(alertmanager->ApplyConfig(std::move(l.am_cfg)));
     probe_modules->Update(l.probe_modules, l.cfg.probes.modules);
     if (probes) RETURN_IF_ERROR(probes->Apply(l.cfg.probes, l.probe_modules));
     if (scrape) scrape->ApplyConfig(l.cfg);
@@ -198,6 +207,16 @@ void RegisterWebUi(http::Router& router) {
 int64_t CountThreads() {
   auto tasks = disk::PosixEnv()->ListDir("/proc/self/task");
   return tasks.ok() ? static_cast<int64_t>(tasks->size()) : 0;
+}
+
+// Prometheus' and Alertmanager's default --web.external-url: this host's
+// name and the port listened on.
+std::string DefaultExternalUrl(const std::string& listen_address) {
+  char host[256] = {0};
+  if (gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "localhost");
+  std::string port = "9090";
+  if (auto colon = listen_address.rfind(':'); colon != std::string::npos) port = listen_address.substr(colon + 1);
+  return absl::StrCat("http://", host, ":", port);
 }
 
 std::map<std::string, std::string> FlagMap(const Flags& f) {
@@ -300,6 +319,35 @@ absl::Status Server::Start() {
     ro.outage_tolerance_ms = s.flags.for_outage_tolerance_ms;
     ro.grace_period_ms = s.flags.for_grace_period_ms;
     ro.resend_delay_ms = s.flags.resend_delay_ms;
+    s.alert_sender = std::make_unique<AlertSender>(s.flags, &s.registry);
+    {
+      // The built-in Alertmanager opens before the rules can fire.
+      absl::StatusOr<am::Config> amc =
+          cfg ? std::move(cfg->am_cfg) : LoadBuiltinAmConfig(s.flags, nullptr);
+      if (!amc.ok()) return absl::InvalidArgumentError(absl::StrCat("loading alertmanager configuration: ", amc.status().message()));
+      Flags af = s.flags;
+      if (af.external_url.empty()) af.external_url = DefaultExternalUrl(s.flags.listen_address);
+      ASSIGN_OR_RETURN(s.alertmanager, OpenBuiltinAlertmanager(af, std::move(*amc), &s.registry));
+      if (cfg) {
+        ASSIGN_OR_RETURN(cfg->am_cfg, LoadBuiltinAmConfig(s.flags, &cfg->cfg));
+      }
+    }
+    ro.notify = [st = &s, external = s.alert_sender->NotifyFunc()](const std::vector<rules::NotifierAlert>& alerts) {
+      external(alerts);
+      if (!st->alertmanager) return;
+      // As to any Alertmanager: external labels added, then the global
+      // alert_relabel_configs.
+      // Before the first configuration is in place (the rules' very first
+      // evaluation at startup) the external labels are not known yet: those
+      // alerts wait for the next send, as Prometheus' alerts wait for an
+      // Alertmanager to be discovered.
+      auto cfg = st->Config();
+      if (!cfg) return;
+      std::vector<rules::NotifierAlert> out =
+          notifier::RelabelAlerts(cfg->alerting.alert_relabel_configs, cfg->global.external_labels, alerts);
+      absl::Status put = st->alertmanager->PutAlerts(ToAmAlerts(out));
+      if (!put.ok()) log::Warn("rules", "the built-in Alertmanager refused alerts", {{"err", std::string(SV(put.message()))}});
+    };
     s.rules = std::make_unique<rules::Manager>(std::move(ro));
     s.rules_provider = std::make_unique<ManagerRulesProvider>(s.rules.get());
   }
@@ -307,6 +355,8 @@ absl::Status Server::Start() {
   deps.queryable = s.storage->queryable();
   deps.engine = s.engine.get();
   deps.rules = s.rules_provider.get();
+  deps.alertmanagers = [st = &s] { return st->alert_sender->Urls(); };
+  deps.alertmanager = s.alertmanager.get();
   deps.appendable = s.storage->appendable();
   deps.registry = &s.registry;
   deps.targets = s.targets.get();
@@ -423,6 +473,8 @@ void Server::Stop() {
   }
   if (s.probes) s.probes->Stop();
   if (s.rules) s.rules->Stop();
+  if (s.alert_sender) s.alert_sender->Stop();  // after the rules: their last alerts are sent (or dropped)
+  if (s.alertmanager) s.alertmanager->Stop();
   if (s.http) {
     s.http->Stop(absl::Seconds(10));
   }

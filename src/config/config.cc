@@ -110,6 +110,12 @@ absl::StatusOr<Config> Parse(std::string_view yaml, std::string_view filename) {
            }},
           {"storage", [&](const YamlNode& v) { return ParseStorage(v, &cfg.storage); }},
           {"probes", IntoParsed(&cfg.probes, ParseProbesConfig)},
+          {"alertmanager",
+           [&](const YamlNode& v) -> absl::Status {
+             if (!v.IsMap() && !v.IsNull()) return v.TypeError("alertmanager config");
+             cfg.alertmanager = v;
+             return absl::OkStatus();
+           }},
       },
       refused));
 

@@ -52,6 +52,9 @@ struct Config {
   std::vector<ScrapeConfig> scrape_configs;
   StorageConfig storage;
   ProbesConfig probes;  // Pharos' `probes:` section (config/probe_config.h)
+  // Pharos' `alertmanager:` section: an alertmanager.yml inline, kept as a
+  // node for the built-in Alertmanager's loader (alertmanager/config.h).
+  std::optional<YamlNode> alertmanager;
 
   // Where it came from: the file name given to LoadFile/LoadString and the
   // directory relative paths were resolved against ("" for LoadString).

@@ -57,6 +57,21 @@ struct YamlEntry;
 
 class YamlNode {
  public:
+  YamlNode(const YamlNode&) = default;
+  YamlNode(YamlNode&&) = default;
+  // Rebinds this handle to `o`'s node. (yaml-cpp's own Node assignment
+  // writes through to the node referred to, which would change the
+  // document: `where = other_node` must never edit what `where` showed.)
+  YamlNode& operator=(const YamlNode& o) {
+    node_.reset(o.node_);
+    state_ = o.state_;
+    depth_ = o.depth_;
+    line_ = o.line_;
+    column_ = o.column_;
+    return *this;
+  }
+  YamlNode& operator=(YamlNode&& o) { return *this = static_cast<const YamlNode&>(o); }
+
   bool IsNull() const;  // absent value, "~", "null", or nothing after "key:"
   bool IsScalar() const;
   bool IsSequence() const;

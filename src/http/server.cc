@@ -33,12 +33,22 @@ class Server::Impl {
 
   ServerOptions options_;
   Router router_;
-  // Declared before the io_context: connections destroyed with it unregister
-  // from the core.
+  // The io_context a new connection runs on: round robin over the threads'.
+  net::io_context& NextContext();
+
+  // Declared before the io_contexts: connections destroyed with them
+  // unregister from the core.
   std::unique_ptr<internal::ServerCore> core_;
-  net::io_context ioc_;
+  // One io_context per I/O thread (ioc_ is the first and also runs the
+  // acceptor). A connection stays on one context, so its handlers, and the
+  // completion a worker posts back, wake only that context's thread; with
+  // one context shared by all threads, every post also woke idle threads
+  // (5 context switches per request on the I/O threads instead of 2).
+  net::io_context ioc_{1};
+  std::vector<std::unique_ptr<net::io_context>> more_ioc_;
+  size_t next_ioc_ = 0;  // used on the accept strand only
   Strand accept_strand_{net::make_strand(ioc_)};
-  std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> work_;
   std::optional<Acceptor> acceptor_;
   std::vector<std::thread> threads_;
   uint16_t port_ = 0;
@@ -87,11 +97,16 @@ absl::Status Server::Impl::Start() {
   core_ = std::make_unique<internal::ServerCore>(options_, &router_);
   core_->PrepareRoutes();
   core_->pool = std::make_unique<WorkerPool>(options_.worker_threads, options_.max_queued_requests);
-  work_.emplace(ioc_.get_executor());
+  int n = options_.io_threads < 1 ? 1 : options_.io_threads;
+  more_ioc_.clear();
+  for (int i = 1; i < n; ++i) more_ioc_.push_back(std::make_unique<net::io_context>(1));
+  work_.clear();
+  work_.push_back(net::make_work_guard(ioc_));
+  for (auto& c : more_ioc_) work_.push_back(net::make_work_guard(*c));
   running_ = true;
   net::post(accept_strand_, [this] { Accept(); });
-  int n = options_.io_threads < 1 ? 1 : options_.io_threads;
-  for (int i = 0; i < n; ++i) threads_.emplace_back([this] { ioc_.run(); });
+  threads_.emplace_back([this] { ioc_.run(); });
+  for (auto& c : more_ioc_) threads_.emplace_back([ctx = c.get()] { ctx->run(); });
   log::Info("http", "listening", {{"address", options_.listen_address}, {"port", port_}});
   return absl::OkStatus();
 }
@@ -104,7 +119,7 @@ void Server::Impl::Accept() {
     core_->SetResumeAccept([this] { net::post(accept_strand_, [this] { Accept(); }); });
     return;
   }
-  acceptor_->async_accept(net::make_strand(ioc_), [this](boost::system::error_code ec, tcp::socket socket) {
+  acceptor_->async_accept(net::make_strand(NextContext()), [this](boost::system::error_code ec, tcp::socket socket) {
     if (ec) {
       if (ec == net::error::operation_aborted || !acceptor_->is_open()) return;
       log::Warn("http", "accept failed", {{"err", ec.message()}});
@@ -113,6 +128,11 @@ void Server::Impl::Accept() {
     }
     Accept();
   });
+}
+
+net::io_context& Server::Impl::NextContext() {
+  size_t i = next_ioc_++ % (more_ioc_.size() + 1);
+  return i == 0 ? ioc_ : *more_ioc_[i - 1];
 }
 
 void Server::Impl::Stop(absl::Duration grace) {
@@ -134,8 +154,9 @@ void Server::Impl::Stop(absl::Duration grace) {
   }
   core_->pool->Stop();  // handlers see ClientGone() and finish
   core_->WaitNoConnections(std::chrono::steady_clock::now() + std::chrono::seconds(5));
-  work_.reset();
+  work_.clear();
   ioc_.stop();
+  for (auto& c : more_ioc_) c->stop();
   for (auto& t : threads_) t.join();
   threads_.clear();
 }

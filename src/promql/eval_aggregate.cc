@@ -25,13 +25,27 @@ Labels GroupLabels(const Labels& l, const AggregateExpr& e) {
   return b.Build();
 }
 
-struct Acc {
+// One group's running aggregate at one step.
+struct AggState {
   double value = 0, c = 0, mean = 0;
   double count = 0;
   bool seen = false;
-  std::vector<double> values;         // quantile
-  std::vector<size_t> heap;           // topk/bottomk: input series indexes
 };
+
+// avg: the running mean with Kahan compensation, as Prometheus 2.53.
+inline void AggAvg(AggState& a, double v) {
+  a.count++;
+  if (!a.seen) {
+    a.seen = true;
+    a.mean = v;
+    return;
+  }
+  if (std::isinf(a.mean)) {
+    if (std::isinf(v) && (a.mean > 0) == (v > 0)) return;
+    if (!std::isinf(v) && !std::isnan(v)) return;
+  }
+  KahanSumInc(v / a.count - a.mean / a.count, &a.mean, &a.c);
+}
 
 }  // namespace
 
@@ -166,86 +180,114 @@ absl::StatusOr<Value> Evaluator::EvalAggregate(const AggregateExpr& e) {
     return out;
   }
 
-  std::vector<Acc> acc(ng);
   std::vector<StepSeries> res;
   res.reserve(ng);
   for (size_t g = 0; g < ng; ++g) res.push_back(NewSeries(group_labels[g]));
-  for (size_t i = 0; i < n_; ++i) {
-    if (absl::Status st = Poll(); !st.ok()) return st;
-    for (Acc& a : acc) {
-      a.value = a.c = a.mean = a.count = 0;
-      a.seen = false;
-      a.values.clear();
-    }
-    for (size_t s = 0; s < vec.size(); ++s) {
-      if (!vec[s].Has(i)) continue;
-      Acc& a = acc[group_of[s]];
-      double v = vec[s].v[i];
-      bool first = !a.seen;
-      a.seen = true;
-      switch (e.op) {
-        case AggOp::kSum:
-          KahanSumInc(v, &a.value, &a.c);
-          break;
-        case AggOp::kAvg:
-          a.count++;
-          if (first) {
-            a.mean = v;
-            break;
-          }
-          if (std::isinf(a.mean)) {
-            if (std::isinf(v) && (a.mean > 0) == (v > 0)) break;
-            if (!std::isinf(v) && !std::isnan(v)) break;
-          }
-          KahanSumInc(v / a.count - a.mean / a.count, &a.mean, &a.c);
-          break;
-        case AggOp::kCount:
-        case AggOp::kGroup:
-          a.count++;
-          break;
-        case AggOp::kMin:
-          if (first || a.value > v || std::isnan(a.value)) a.value = v;
-          break;
-        case AggOp::kMax:
-          if (first || a.value < v || std::isnan(a.value)) a.value = v;
-          break;
-        case AggOp::kStddev:
-        case AggOp::kStdvar: {
-          a.count++;
-          double delta = v - a.mean;
-          a.mean += delta / a.count;
-          a.value += delta * (v - a.mean);
-          break;
-        }
-        case AggOp::kQuantile:
-          a.values.push_back(v);
-          break;
-        default:
-          break;
+  if (e.op == AggOp::kQuantile) {
+    // Step by step: the values of a step are collected, then sorted.
+    std::vector<std::vector<double>> values(ng);
+    for (size_t i = 0; i < n_; ++i) {
+      if (absl::Status st = Poll(); !st.ok()) return st;
+      for (auto& v : values) v.clear();
+      for (size_t s = 0; s < vec.size(); ++s) {
+        if (vec[s].Has(i)) values[group_of[s]].push_back(vec[s].v[i]);
+      }
+      double q = param.scalar[i];
+      for (size_t g = 0; g < ng; ++g) {
+        if (values[g].empty()) continue;
+        if (!(q >= 0 && q <= 1)) qs_->Annotate(false, InvalidQuantileWarning(q), e.param->pos.start);
+        res[g].Set(i, Quantile(q, values[g]));
       }
     }
+  } else {
+    // Group by group, and within a group series by series (in input order)
+    // into one row of per-step accumulators that stays in cache: each input
+    // array is read once, in order. For every step a group's series are
+    // still added in input order, so results are those of a step-major loop.
+    std::vector<size_t> member_start(ng + 1, 0), members(vec.size());
+    for (size_t s = 0; s < vec.size(); ++s) ++member_start[group_of[s] + 1];
+    for (size_t g = 0; g < ng; ++g) member_start[g + 1] += member_start[g];
+    {
+      std::vector<size_t> fill(member_start.begin(), member_start.end() - 1);
+      for (size_t s = 0; s < vec.size(); ++s) members[fill[group_of[s]]++] = s;
+    }
+    std::vector<AggState> acc(n_);
     for (size_t g = 0; g < ng; ++g) {
-      Acc& a = acc[g];
-      if (!a.seen) continue;
-      double r = 0;
-      switch (e.op) {
-        case AggOp::kSum: r = std::isinf(a.value) ? a.value : a.value + a.c; break;
-        case AggOp::kAvg: r = std::isinf(a.mean) ? a.mean : a.mean + a.c; break;
-        case AggOp::kCount: r = a.count; break;
-        case AggOp::kGroup: r = 1; break;
-        case AggOp::kMin:
-        case AggOp::kMax: r = a.value; break;
-        case AggOp::kStdvar: r = a.value / a.count; break;
-        case AggOp::kStddev: r = std::sqrt(a.value / a.count); break;
-        case AggOp::kQuantile: {
-          double q = param.scalar[i];
-          if (!(q >= 0 && q <= 1)) qs_->Annotate(false, InvalidQuantileWarning(q), e.param->pos.start);
-          r = Quantile(q, a.values);
-          break;
+      std::fill(acc.begin(), acc.end(), AggState{});
+      AggState* a = acc.data();
+      for (size_t m = member_start[g]; m < member_start[g + 1]; ++m) {
+        size_t s = members[m];
+        if (absl::Status st = Poll(static_cast<uint32_t>(n_)); !st.ok()) return st;
+        const double* v = vec[s].v.data();
+        const uint8_t* has = vec[s].has.data();
+        switch (e.op) {
+          case AggOp::kSum:
+            for (size_t i = 0; i < n_; ++i) {
+              if (!has[i]) continue;
+              a[i].seen = true;
+              KahanSumInc(v[i], &a[i].value, &a[i].c);
+            }
+            break;
+          case AggOp::kAvg:
+            for (size_t i = 0; i < n_; ++i) {
+              if (!has[i]) continue;
+              AggAvg(a[i], v[i]);
+            }
+            break;
+          case AggOp::kCount:
+          case AggOp::kGroup:
+            for (size_t i = 0; i < n_; ++i) {
+              if (!has[i]) continue;
+              a[i].seen = true;
+              a[i].count++;
+            }
+            break;
+          case AggOp::kMin:
+            for (size_t i = 0; i < n_; ++i) {
+              if (!has[i]) continue;
+              if (!a[i].seen || a[i].value > v[i] || std::isnan(a[i].value)) a[i].value = v[i];
+              a[i].seen = true;
+            }
+            break;
+          case AggOp::kMax:
+            for (size_t i = 0; i < n_; ++i) {
+              if (!has[i]) continue;
+              if (!a[i].seen || a[i].value < v[i] || std::isnan(a[i].value)) a[i].value = v[i];
+              a[i].seen = true;
+            }
+            break;
+          case AggOp::kStddev:
+          case AggOp::kStdvar:
+            for (size_t i = 0; i < n_; ++i) {
+              if (!has[i]) continue;
+              AggState& x = a[i];
+              x.seen = true;
+              x.count++;
+              double delta = v[i] - x.mean;
+              x.mean += delta / x.count;
+              x.value += delta * (v[i] - x.mean);
+            }
+            break;
+          default:
+            break;
         }
-        default: break;
       }
-      res[g].Set(i, r);
+      for (size_t i = 0; i < n_; ++i) {
+        if (!a[i].seen) continue;
+        double r = 0;
+        switch (e.op) {
+          case AggOp::kSum: r = std::isinf(a[i].value) ? a[i].value : a[i].value + a[i].c; break;
+          case AggOp::kAvg: r = std::isinf(a[i].mean) ? a[i].mean : a[i].mean + a[i].c; break;
+          case AggOp::kCount: r = a[i].count; break;
+          case AggOp::kGroup: r = 1; break;
+          case AggOp::kMin:
+          case AggOp::kMax: r = a[i].value; break;
+          case AggOp::kStdvar: r = a[i].value / a[i].count; break;
+          case AggOp::kStddev: r = std::sqrt(a[i].value / a[i].count); break;
+          default: break;
+        }
+        res[g].Set(i, r);
+      }
     }
   }
   for (StepSeries& s : res) {

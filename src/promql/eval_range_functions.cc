@@ -58,6 +58,84 @@ std::optional<double> ExtrapolatedRate(Span s, const WindowArgs& w, bool counter
   return result * factor;
 }
 
+// rate, increase and delta at every step of one series, as ExtrapolatedRate
+// computes them. Two passes: the windows and their raw increase (with the
+// counter-reset sums, whose order matters), then the extrapolation for all
+// steps in a loop without data-dependent branches, so that the divisions of
+// consecutive steps overlap. Returns whether any step has a value.
+struct RateScratch {
+  std::vector<uint32_t> first, last;
+  std::vector<double> raw;
+  std::vector<uint8_t> valid;
+};
+
+bool ExtrapolatedRates(Span smp, std::span<const int64_t> refs, int64_t range_ms, bool counter, bool rate,
+                       const std::vector<uint32_t>& resets, RateScratch* tmp, StepSeries* out, uint8_t* any_at) {
+  size_t n = refs.size();
+  tmp->first.resize(n);
+  tmp->last.resize(n);
+  tmp->raw.resize(n);
+  tmp->valid.resize(n);
+  uint32_t* first = tmp->first.data();
+  uint32_t* last = tmp->last.data();
+  double* raw = tmp->raw.data();
+  uint8_t* valid = tmp->valid.data();
+  bool any = false;
+  size_t lo = 0, hi = 0;
+  for (size_t i = 0; i < n; ++i) {
+    int64_t ref = refs[i];
+    while (hi < smp.size() && smp[hi].t <= ref) ++hi;
+    while (lo < hi && smp[lo].t < ref - range_ms) ++lo;
+    if (hi > lo) any_at[i] = 1;
+    if (hi - lo < 2) {
+      first[i] = last[i] = 0;
+      raw[i] = 0;
+      valid[i] = 0;
+      continue;
+    }
+    valid[i] = 1;
+    any = true;
+    first[i] = static_cast<uint32_t>(lo);
+    last[i] = static_cast<uint32_t>(hi - 1);
+    double result = smp[hi - 1].v - smp[lo].v;
+    if (counter && resets[hi] != resets[lo + 1]) {
+      double prev = smp[lo].v;
+      for (size_t k = lo + 1; k < hi; ++k) {
+        if (smp[k].v < prev) result += prev;
+        prev = smp[k].v;
+      }
+    }
+    raw[i] = result;
+  }
+  if (!any) return false;
+  const double range_s = static_cast<double>(range_ms) / 1000;
+  double* v = out->v.data();
+  for (size_t i = 0; i < n; ++i) {
+    const storage::Sample& f = smp[first[i]];
+    const storage::Sample& l = smp[last[i]];
+    double result = raw[i];
+    double to_start = static_cast<double>(f.t - (refs[i] - range_ms)) / 1000;
+    double to_end = static_cast<double>(refs[i] - l.t) / 1000;
+    double sampled = static_cast<double>(l.t - f.t) / 1000;
+    double avg = sampled / static_cast<double>(last[i] - first[i]);
+    double threshold = avg * 1.1;
+    double interval = sampled;
+    to_start = to_start >= threshold ? avg / 2 : to_start;
+    if (counter) {
+      double to_zero = sampled * (f.v / result);
+      to_start = (result > 0 && f.v >= 0 && to_zero < to_start) ? to_zero : to_start;
+    }
+    interval += to_start;
+    to_end = to_end >= threshold ? avg / 2 : to_end;
+    interval += to_end;
+    double factor = interval / sampled;
+    if (rate) factor /= range_s;
+    v[i] = result * factor;
+  }
+  std::copy(valid, valid + n, out->has.data());
+  return true;
+}
+
 std::optional<double> InstantValue(Span s, bool rate) {
   if (s.size() < 2) return std::nullopt;
   const auto& last = s[s.size() - 1];
@@ -258,6 +336,11 @@ absl::StatusOr<Value> Evaluator::EvalRangeFunction(const Call& e, size_t matrix_
                                                             : static_cast<const SubqueryExpr*>(arg)->range_ms;
   bool fixed = mods.at != AtKind::kNone;
   std::vector<uint32_t> resets;
+  std::vector<int64_t> refs(n_);
+  for (size_t i = 0; i < n_; ++i) refs[i] = RefTime(mods, i);
+  bool counter = id == FunctionId::kRate || id == FunctionId::kIncrease;
+  bool extrapolated = counter || id == FunctionId::kDelta;
+  RateScratch scratch;
   auto w = ForEachRangeSeries(
       *arg, [&](const Labels& labels, const std::vector<storage::Sample>& smp) -> absl::Status {
         StepSeries ss = NewSeries({});
@@ -265,13 +348,16 @@ absl::StatusOr<Value> Evaluator::EvalRangeFunction(const Call& e, size_t matrix_
         size_t lo = 0, hi = 0;
         // Counter resets before each sample, counted, so that windows without
         // one skip the correction loop (the sum stays in Prometheus' order).
-        bool counter = id == FunctionId::kRate || id == FunctionId::kIncrease;
         if (counter) {
           resets.assign(smp.size() + 1, 0);
           for (size_t k = 1; k < smp.size(); ++k) resets[k + 1] = resets[k] + (smp[k].v < smp[k - 1].v ? 1 : 0);
         }
-        for (size_t i = 0; i < n_; ++i) {
-          int64_t ref = RefTime(mods, i);
+        if (extrapolated && !fixed) {
+          any = ExtrapolatedRates(smp, refs, range_ms, counter, id == FunctionId::kRate, resets, &scratch, &ss,
+                                  any_at.data());
+        }
+        for (size_t i = 0; i < n_ && !(extrapolated && !fixed); ++i) {
+          int64_t ref = refs[i];
           if (fixed && i > 0 && params.empty()) {
             // Same window at every step (@): copy the first step's answer.
             any_at[i] |= any_at[0];

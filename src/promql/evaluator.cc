@@ -54,8 +54,10 @@ StepSeries Evaluator::NewSeries(Labels labels) const {
   return s;
 }
 
-absl::Status Evaluator::Poll() {
-  if ((++qs_->polls & 63) != 0) return absl::OkStatus();
+absl::Status Evaluator::Poll(uint32_t work) {
+  uint32_t before = qs_->polls;
+  qs_->polls += work;
+  if ((before >> 6) == (qs_->polls >> 6)) return absl::OkStatus();
   if (qs_->ctx->is_cancelled && qs_->ctx->is_cancelled()) {
     return absl::CancelledError("query was canceled in expression evaluation");
   }

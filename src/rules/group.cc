@@ -81,6 +81,42 @@ absl::StatusOr<std::unique_ptr<Group>> Group::Create(const std::string& file, co
   return g;
 }
 
+namespace {
+
+// Prometheus' nameAndLabels: what identifies a rule across reloads.
+std::string RuleIdentity(const RuleNode& n) {
+  std::string id = n.name();
+  std::vector<std::pair<std::string, std::string>> labels = n.labels;
+  std::sort(labels.begin(), labels.end());
+  for (const auto& [k, v] : labels) absl::StrAppend(&id, "\xff", k, "\xfe", v);
+  return id;
+}
+
+}  // namespace
+
+void Group::CopyStateFrom(const Group& from) {
+  std::scoped_lock lock(mu_, from.mu_);
+  last_eval_ms_ = from.last_eval_ms_;
+  eval_seconds_ = from.eval_seconds_;
+  std::map<std::string, std::vector<const Rule*>> by_identity;
+  for (const auto& r : from.rules_) by_identity[RuleIdentity(r->node_)].push_back(r.get());
+  for (auto& r : rules_) {
+    auto it = by_identity.find(RuleIdentity(r->node_));
+    if (it == by_identity.end() || it->second.empty()) continue;
+    const Rule* old = it->second.front();
+    it->second.erase(it->second.begin());
+    r->last_series_ = old->last_series_;
+    r->health = old->health;
+    r->last_error = old->last_error;
+    r->last_eval_ms = old->last_eval_ms;
+    r->eval_seconds = old->eval_seconds;
+    if (r->is_alert() && old->is_alert()) {
+      r->active = old->active;
+      r->restored = r->restored || old->restored;
+    }
+  }
+}
+
 int64_t Group::EvalTimestamp(int64_t now_ms) const {
   Labels key{{"name", name_}, {"file", file_}};
   int64_t offset = static_cast<int64_t>(key.Hash() % static_cast<uint64_t>(interval_ms_));

@@ -123,6 +123,13 @@ class Group {
   int64_t last_eval_ms() const;
   double eval_seconds() const;
 
+  // Prometheus' CopyState on reload: each rule takes the state (active
+  // alerts, series of the last evaluation, health) of the first not yet
+  // used rule of `from` with the same name and labels, so pending alerts
+  // keep their `for` progress and firing ones stay firing. Both groups'
+  // evaluations must be stopped.
+  void CopyStateFrom(const Group& from);
+
   // Pending and firing alerts of the alerting rule named `name` (all rules
   // of that name).
   std::vector<Alert> ActiveAlerts(std::string_view alertname) const;

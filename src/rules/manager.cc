@@ -76,6 +76,13 @@ Manager::~Manager() { Stop(); }
 
 absl::Status Manager::Update(const std::vector<std::string>& globs, int64_t default_interval_ms) {
   std::vector<std::shared_ptr<Group>> fresh;
+  bool first_load;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    first_load = !loaded_;
+  }
+  // Only the first load restores `for` state from ALERTS_FOR_STATE; a
+  // reload carries each group's state over from the group it replaces.
   for (const auto& pattern : globs) {
     for (const auto& f : GlobFiles(pattern)) {
       auto rf = ParseRuleFileAt(f);
@@ -85,7 +92,8 @@ absl::Status Manager::Update(const std::vector<std::string>& globs, int64_t defa
                                  GroupOptions{.queryable = opts_.queryable, .appendable = opts_.appendable,
                                               .engine = opts_.engine, .external_labels = opts_.external_labels,
                                               .external_url = opts_.external_url,
-                                              .default_interval_ms = default_interval_ms, .restore = true});
+                                              .default_interval_ms = default_interval_ms,
+                                              .restore = first_load});
         if (!grp.ok()) return grp.status();
         fresh.push_back(std::shared_ptr<Group>(std::move(*grp)));
       }
@@ -93,7 +101,16 @@ absl::Status Manager::Update(const std::vector<std::string>& globs, int64_t defa
   }
   std::unique_lock<std::mutex> lock(mu_);
   StopThreadsLocked(lock);
+  for (auto& g : fresh) {
+    for (const auto& old : groups_) {
+      if (old->file() == g->file() && old->name() == g->name()) {
+        g->CopyStateFrom(*old);
+        break;
+      }
+    }
+  }
   groups_ = std::move(fresh);
+  loaded_ = true;
   stopping_ = false;
   for (auto& g : groups_) threads_.emplace_back([this, g] { Run(g); });
   return absl::OkStatus();

@@ -68,6 +68,7 @@ class Manager {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;                      // guarded by mu_
+  bool loaded_ = false;                        // guarded by mu_: Update succeeded once
   std::vector<std::shared_ptr<Group>> groups_; // guarded by mu_
   std::vector<std::thread> threads_;           // guarded by mu_
 };

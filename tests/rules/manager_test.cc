@@ -67,5 +67,43 @@ TEST(ManagerTest, BadFileLeavesGroupsUnchanged) {
   std::filesystem::remove_all(dir);
 }
 
+// A reload keeps the state of the rules that stay (Prometheus' CopyState):
+// an alert firing before the reload is still firing, with the same
+// activeAt, right after it, while a rule new in the file starts inactive.
+TEST(ManagerTest, ReloadCarriesAlertStateOver) {
+  auto dir = std::filesystem::temp_directory_path() / ("pharos_rules_copy_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto write = [&](const std::string& extra) {
+    std::ofstream f(dir / "a.yml");
+    f << "groups:\n- name: g\n  interval: 50ms\n  rules:\n  - alert: Slow\n    expr: vector(1)\n"
+         "    for: 200ms\n" << extra;
+  };
+  write("");
+  storage::MemoryStorage store;
+  promql::Engine engine;
+  Manager m(ManagerOptions{.queryable = &store, .appendable = &store, .engine = &engine});
+  ASSERT_TRUE(m.Update({(dir / "a.yml").string()}, 60000).ok());
+  Alert before;
+  for (int i = 0; i < 300; ++i) {
+    auto alerts = m.Groups()[0]->ActiveAlerts("Slow");
+    if (!alerts.empty() && alerts[0].state == AlertState::kFiring) {
+      before = alerts[0];
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(before.state, AlertState::kFiring);
+  write("  - alert: Fresh\n    expr: vector(1)\n    for: 1h\n");
+  ASSERT_TRUE(m.Update({(dir / "a.yml").string()}, 60000).ok());
+  auto g = m.Groups()[0];
+  auto after = g->ActiveAlerts("Slow");
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].state, AlertState::kFiring);
+  EXPECT_EQ(after[0].active_at_ms, before.active_at_ms);
+  EXPECT_TRUE(g->ActiveAlerts("Fresh").empty());
+  m.Stop();
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace pharos::rules

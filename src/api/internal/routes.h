@@ -12,6 +12,10 @@ void RegisterSeriesRoutes(const Api& api, http::Router& router);
 void RegisterTargetsRoutes(const Api& api, http::Router& router);
 // /api/v1/rules, /api/v1/alerts
 void RegisterRulesRoutes(const Api& api, http::Router& router);
+// /api/v1/alertmanagers
+void RegisterAlertmanagersRoute(const Api& api, http::Router& router);
+// Alertmanager API v2 over deps.alertmanager
+void RegisterAlertmanagerRoutes(const Api& api, http::Router& router);
 // /api/v1/metadata
 void RegisterMetadataRoute(const Api& api, http::Router& router);
 // /api/v1/status/{buildinfo,flags,runtimeinfo,config}

@@ -82,8 +82,9 @@ class Evaluator {
   size_t steps() const { return n_; }
   int64_t TimeAt(size_t i) const { return start_ + static_cast<int64_t>(i) * step_; }
 
-  // Checks cancellation, deadline and the sample budget.
-  absl::Status Poll();
+  // Checks cancellation and the deadline once per 64 units of work (a step
+  // of one series, or one series of a selector).
+  absl::Status Poll(uint32_t work = 1);
   absl::Status CountSamples(int64_t n);
   // Accounts for one more selector result series (n steps of memory).
   absl::Status CountSeriesSlots();

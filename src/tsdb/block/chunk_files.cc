@@ -3,7 +3,10 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/status_macros.h"
@@ -31,6 +34,56 @@ bool KnownEncoding(uint8_t enc) {
   return enc == static_cast<uint8_t>(chunkenc::Encoding::kXor) ||
          enc == static_cast<uint8_t>(chunkenc::Encoding::kColumn);
 }
+
+// Decompressed frames of every ChunkReader, least recently used evicted.
+// Iterators hold the frames they use through shared pointers, so eviction
+// never invalidates bytes in use. Keys carry the reader's id: frames of a
+// closed block are never found again and age out.
+class FrameCache {
+ public:
+  std::shared_ptr<const std::string> Get(uint64_t reader, uint64_t key) {
+    std::lock_guard<std::mutex> l(mu_);
+    auto it = map_.find(std::make_pair(reader, key));
+    if (it == map_.end()) return nullptr;
+    it->second.used = ++clock_;
+    return it->second.raw;
+  }
+  // Returns the frame cached under the key (another thread may have put it
+  // first), else caches `raw`.
+  std::shared_ptr<const std::string> Put(uint64_t reader, uint64_t key, std::shared_ptr<const std::string> raw) {
+    std::lock_guard<std::mutex> l(mu_);
+    auto [it, fresh] = map_.try_emplace(std::make_pair(reader, key));
+    if (!fresh) return it->second.raw;
+    while (bytes_ + raw->size() > kFrameCacheBytes && map_.size() > 1) {
+      auto lru = map_.end();
+      for (auto e = map_.begin(); e != map_.end(); ++e) {
+        if (e != it && (lru == map_.end() || e->second.used < lru->second.used)) lru = e;
+      }
+      bytes_ -= lru->second.raw->size();
+      map_.erase(lru);
+    }
+    bytes_ += raw->size();
+    it->second = Entry{raw, ++clock_};
+    return raw;
+  }
+
+ private:
+  struct Entry {
+    std::shared_ptr<const std::string> raw;
+    uint64_t used = 0;
+  };
+  std::mutex mu_;
+  absl::flat_hash_map<std::pair<uint64_t, uint64_t>, Entry> map_;  // (reader, seq << 32 | offset)
+  size_t bytes_ = 0;
+  uint64_t clock_ = 0;
+};
+
+FrameCache& Frames() {
+  static FrameCache* cache = new FrameCache();
+  return *cache;
+}
+
+std::atomic<uint64_t> next_reader_id{1};
 
 }  // namespace
 
@@ -137,6 +190,7 @@ absl::Status ChunkWriter::Finish() {
 absl::StatusOr<std::unique_ptr<ChunkReader>> ChunkReader::Open(disk::Env* env, const std::string& dir) {
   auto r = std::unique_ptr<ChunkReader>(new ChunkReader());
   r->dir_ = dir;
+  r->id_ = next_reader_id.fetch_add(1);
   ASSIGN_OR_RETURN(auto names, env->ListDir(dir));
   // Segments must be exactly 000001..00000N.
   uint32_t want = 1;
@@ -160,34 +214,13 @@ absl::StatusOr<std::unique_ptr<ChunkReader>> ChunkReader::Open(disk::Env* env, c
 
 absl::StatusOr<std::shared_ptr<const std::string>> ChunkReader::Frame(uint32_t seq, uint64_t off) const {
   uint64_t key = (uint64_t{seq} << 32) | off;
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    for (auto& c : cache_) {
-      if (c.key == key) {
-        c.used = ++clock_;
-        return c.raw;
-      }
-    }
-  }
+  if (auto hit = Frames().Get(id_, key)) return hit;
   // Decompressed outside the lock; two threads may both do it, the second
-  // insert is dropped.
+  // gets the first one's frame.
   auto raw = std::make_shared<std::string>();
   size_t frame_len;
   RETURN_IF_ERROR(DecodeFrame(files_[seq - 1]->Data(), off, raw.get(), &frame_len));
-  std::lock_guard<std::mutex> l(mu_);
-  for (auto& c : cache_) {
-    if (c.key == key) return c.raw;
-  }
-  while (!cache_.empty() && cache_bytes_ + raw->size() > kFrameCacheBytes) {
-    auto lru = std::min_element(cache_.begin(), cache_.end(),
-                                [](const Cached& a, const Cached& b) { return a.used < b.used; });
-    cache_bytes_ -= lru->raw->size();
-    *lru = std::move(cache_.back());
-    cache_.pop_back();
-  }
-  cache_bytes_ += raw->size();
-  cache_.push_back(Cached{key, raw, ++clock_});
-  return std::shared_ptr<const std::string>(std::move(raw));
+  return Frames().Put(id_, key, std::move(raw));
 }
 
 absl::StatusOr<ChunkData> ChunkReader::Chunk(ChunkRef ref) const {

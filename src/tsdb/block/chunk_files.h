@@ -29,8 +29,12 @@ inline constexpr uint64_t kDefaultSegmentBytes = 512ull << 20;
 inline constexpr size_t kFrameBytes = 128 << 10;
 // Format limit of a decompressed frame (a chunk's offset in it has 20 bits).
 inline constexpr size_t kMaxFrameBytes = 1 << 20;
-// Decompressed frames a ChunkReader keeps (in bytes; least recently used go).
-inline constexpr size_t kFrameCacheBytes = 2 << 20;
+// Decompressed frames kept for all ChunkReaders of the process together (in
+// bytes; least recently used go). One budget for every block, so that memory
+// stays bounded however many blocks there are, and large enough that the
+// series a dashboard reads again (a few MiB of frames per 2h of 4,000
+// series) are not decompressed on every query.
+inline constexpr size_t kFrameCacheBytes = 32 << 20;
 
 // Parses the frame starting at `off` of a version 2 segment's bytes `seg`
 // and decompresses it into `raw`; `*frame_len` is its encoded length.
@@ -78,7 +82,8 @@ struct ChunkData {
 };
 
 // Maps the segment files of a block's chunks/ directory. Thread-safe:
-// decompressed frames are cached (kFrameCacheBytes) under a mutex.
+// decompressed frames go to the process-wide cache (kFrameCacheBytes, under
+// its mutex), keyed by the reader's id and the frame's position.
 class ChunkReader {
  public:
   static absl::StatusOr<std::unique_ptr<ChunkReader>> Open(disk::Env* env, const std::string& dir);
@@ -91,18 +96,10 @@ class ChunkReader {
  private:
   absl::StatusOr<std::shared_ptr<const std::string>> Frame(uint32_t seq, uint64_t off) const;
 
-  struct Cached {
-    uint64_t key;  // seq << 32 | frame offset
-    std::shared_ptr<const std::string> raw;
-    uint64_t used;
-  };
   std::string dir_;
   std::vector<std::unique_ptr<disk::ReadOnlyFile>> files_;
   std::vector<uint8_t> versions_;
-  mutable std::mutex mu_;
-  mutable std::vector<Cached> cache_;
-  mutable size_t cache_bytes_ = 0;
-  mutable uint64_t clock_ = 0;
+  uint64_t id_ = 0;  // unique per reader in the process: frame cache keys
 };
 
 }  // namespace pharos::tsdb::block

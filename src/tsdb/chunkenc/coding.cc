@@ -74,7 +74,7 @@ void PutBE64(std::string* out, uint64_t v) {
   PutBE32(out, static_cast<uint32_t>(v));
 }
 
-bool Decoder::GetUvarint(uint64_t* v) {
+bool Decoder::GetUvarintSlow(uint64_t* v) {
   if (!ok_) return false;
   uint64_t result = 0;
   for (int shift = 0; shift < 64; shift += 7) {

@@ -30,7 +30,25 @@ void PutBE64(std::string* out, uint64_t v);
 class Decoder {
  public:
   explicit Decoder(std::string_view data) : data_(data) {}
-  bool GetUvarint(uint64_t* v);
+  // Inline for the one- and two-byte varints that make up most chunk and
+  // index bytes; longer ones (and every failure) take GetUvarintSlow.
+  bool GetUvarint(uint64_t* v) {
+    if (ok_ && pos_ + 1 < data_.size()) {
+      auto b0 = static_cast<unsigned char>(data_[pos_]);
+      if (b0 < 0x80) {
+        *v = b0;
+        pos_ += 1;
+        return true;
+      }
+      auto b1 = static_cast<unsigned char>(data_[pos_ + 1]);
+      if (b1 < 0x80) {
+        *v = (b0 & 0x7fu) | (uint64_t{b1} << 7);
+        pos_ += 2;
+        return true;
+      }
+    }
+    return GetUvarintSlow(v);
+  }
   bool GetVarint(int64_t* v) {
     uint64_t u;
     if (!GetUvarint(&u)) return false;
@@ -51,6 +69,7 @@ class Decoder {
   bool ok() const { return ok_; }
 
  private:
+  bool GetUvarintSlow(uint64_t* v);
   bool Fail() {
     ok_ = false;
     return false;

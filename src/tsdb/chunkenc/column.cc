@@ -190,16 +190,18 @@ void ColumnIterator::Reset(std::string_view bytes) {
   if (!dec.GetVarint(&t)) return corrupt("truncated timestamp");
   samples_[0].t = t;
   int64_t delta = 0;
-  for (size_t i = 1; i < n; ++i) {
-    if (i == 1) {
-      uint64_t d;
-      if (!dec.GetUvarint(&d)) return corrupt("truncated timestamp");
-      delta = static_cast<int64_t>(d);
-    } else {
-      int64_t dod;
-      if (!dec.GetVarint(&dod)) return corrupt("truncated timestamp");
-      delta = Add(delta, dod);
-    }
+  if (n >= 2) {
+    uint64_t d;
+    if (!dec.GetUvarint(&d)) return corrupt("truncated timestamp");
+    delta = static_cast<int64_t>(d);
+    int64_t next = Add(t, delta);
+    if (next <= t) return corrupt("timestamps not increasing");
+    samples_[1].t = t = next;
+  }
+  for (size_t i = 2; i < n; ++i) {
+    int64_t dod;
+    if (!dec.GetVarint(&dod)) return corrupt("truncated timestamp");
+    delta = Add(delta, dod);
     int64_t next = Add(t, delta);
     if (next <= t) return corrupt("timestamps not increasing");
     samples_[i].t = t = next;
@@ -241,7 +243,9 @@ void ColumnIterator::Reset(std::string_view bytes) {
     uint8_t scale;
     if (!dec.GetByte(&scale)) return corrupt("truncated scale");
     if (scale > kMaxScale) return corrupt("bad scale");
+    // FromDecimal(m, scale), without the division for integers (scale 0).
     int64_t m = 0, d = 0;
+    const double div = kPow10[scale];
     for (size_t i = 0; i < n; ++i) {
       int64_t x;
       if (!dec.GetVarint(&x)) return corrupt("truncated value");
@@ -252,7 +256,7 @@ void ColumnIterator::Reset(std::string_view bytes) {
         m = Add(m, d);
       }
       if (m > kMaxMantissa || m < -kMaxMantissa) return corrupt("decimal out of range");
-      samples_[i].v = FromDecimal(m, scale);
+      samples_[i].v = scale == 0 ? static_cast<double>(m) : static_cast<double>(m) / div;
     }
     for (const auto& [i, bits] : exc) samples_[i].v = std::bit_cast<double>(bits);
   } else {
