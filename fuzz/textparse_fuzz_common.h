@@ -70,4 +70,64 @@ inline void ParseEverything(Format format, const uint8_t* data, size_t size) {
   }
 }
 
+// Parses twice, the second time with a known-series hook that accepts every
+// series text the first pass returned: the entries, values, labels and the
+// final status must not change (SetKnownSeries only skips work).
+inline void KnownSeriesAgree(Format format, const uint8_t* data, size_t size) {
+  std::string_view body(reinterpret_cast<const char*>(data), size);
+  struct Seen {
+    Entry e;
+    std::string series;
+    Labels labels;
+    uint64_t line;
+  };
+  std::vector<Seen> first;
+  std::vector<std::string> known;
+  std::string final_err;
+  {
+    Parser p(format, body);
+    for (;;) {
+      Entry e = p.Next();
+      if (e == Entry::kEof || e == Entry::kError) {
+        final_err = std::string(p.Err().message());
+        first.push_back(Seen{e, "", Labels(), p.Line()});
+        break;
+      }
+      Seen s{e, "", Labels(), p.Line()};
+      if (e == Entry::kSeries) {
+        s.series = std::string(p.Series());
+        p.Labels(&s.labels);
+        known.push_back(s.series);
+      }
+      first.push_back(std::move(s));
+    }
+  }
+  struct Hook {
+    const std::vector<std::string>* known;
+    static bool Fn(void* ctx, std::string_view series) {
+      for (const auto& k : *static_cast<Hook*>(ctx)->known) {
+        if (k == series) return true;
+      }
+      return false;
+    }
+  } hook{&known};
+  Parser p(format, body);
+  p.SetKnownSeries(&Hook::Fn, &hook);
+  Labels labels;
+  for (const Seen& want : first) {
+    Entry e = p.Next();
+    Check(e == want.e);
+    Check(p.Line() == want.line);
+    if (e == Entry::kEof || e == Entry::kError) {
+      Check(std::string(p.Err().message()) == final_err);
+      return;
+    }
+    if (e == Entry::kSeries) {
+      Check(p.Series() == want.series);
+      p.Labels(&labels);
+      Check(labels == want.labels);
+    }
+  }
+}
+
 }  // namespace pharos::scrape::textparse::fuzzing

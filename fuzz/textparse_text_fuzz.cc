@@ -4,5 +4,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   pharos::scrape::textparse::fuzzing::ParseEverything(
       pharos::scrape::textparse::Format::kPrometheusText, data, size);
+  pharos::scrape::textparse::fuzzing::KnownSeriesAgree(
+      pharos::scrape::textparse::Format::kPrometheusText, data, size);
   return 0;
 }

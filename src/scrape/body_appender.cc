@@ -142,6 +142,16 @@ absl::Status BodyAppender::ParseAndAppend(std::string_view body, std::string_vie
   cache_.BeginScrape();
   auto parser = textparse::Parser::ForContentType(content_type, body);
   format_ = parser.format();
+  // Lines of series the cache knows skip label parsing; the parser hands
+  // over the entry it found.
+  known_ = nullptr;
+  parser.SetKnownSeries(
+      [](void* ctx, std::string_view series) {
+        auto* self = static_cast<BodyAppender*>(ctx);
+        self->known_ = self->cache_.Get(series);
+        return self->known_ != nullptr;
+      },
+      this);
   std::string scratch;
   const uint64_t sample_limit = opts_.limits.sample_limit;
   for (;;) {
@@ -164,7 +174,7 @@ absl::Status BodyAppender::ParseAndAppend(std::string_view body, std::string_vie
       case textparse::Entry::kSeries: {
         ++stats->scraped;
         std::string_view raw = parser.Series();
-        ScrapeCache::Entry* ce = cache_.Get(raw);
+        ScrapeCache::Entry* ce = parser.LabelsSkipped() ? known_ : cache_.Get(raw);
         if (ce == nullptr && cache_.IsDropped(raw)) break;
         const bool explicit_ts = opts_.honor_timestamps && parser.HasTimestamp();
         const int64_t t = explicit_ts ? parser.Timestamp() : ts_ms;

@@ -111,6 +111,7 @@ class BodyAppender {
   // Format of the last body: cached raw series are re-read with it.
   textparse::Format format_ = textparse::Format::kPrometheusText;
   Labels parsed_;       // scratch
+  ScrapeCache::Entry* known_ = nullptr;  // the entry the parser's known-series hook found
   LabelsBuilder builder_;  // scratch
 };
 

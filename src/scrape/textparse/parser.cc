@@ -1,5 +1,7 @@
 #include "scrape/textparse/parser.h"
 
+#include "absl/strings/str_cat.h"
+#include "common/strings.h"
 #include "scrape/textparse/content_type.h"
 #include "scrape/textparse/internal/escape.h"
 #include "scrape/textparse/internal/grammars.h"
@@ -52,6 +54,28 @@ Entry Parser::Next() {
 }
 
 void Parser::LabelViews(std::vector<LabelView>* out, std::string* scratch) const {
+  if (s_.labels_skipped) {
+    // Parsed on demand: the views then point into *scratch.
+    pharos::Labels l;
+    Labels(&l);
+    out->clear();
+    scratch->clear();
+    size_t bytes = 0;
+    for (const auto& x : l) bytes += x.name.size() + x.value.size();
+    scratch->reserve(bytes);
+    // The name label first, then the others sorted (not as written).
+    out->push_back(LabelView{kMetricName, s_.metric_name});
+    for (const auto& x : l) {
+      if (x.name == kMetricName) continue;
+      size_t from = scratch->size();
+      scratch->append(x.name);
+      std::string_view n(scratch->data() + from, x.name.size());
+      from = scratch->size();
+      scratch->append(x.value);
+      out->push_back(LabelView{n, std::string_view(scratch->data() + from, x.value.size())});
+    }
+    return;
+  }
   out->clear();
   scratch->clear();
   // Reserve first: appending must not move views already handed out.
@@ -71,6 +95,16 @@ void Parser::LabelViews(std::vector<LabelView>* out, std::string* scratch) const
 }
 
 void Parser::Labels(pharos::Labels* out) const {
+  if (s_.labels_skipped) {
+    std::string line = absl::StrCat(AV(s_.series), " 0\n");
+    Parser again(Format::kPrometheusText, line, s_.limits);
+    if (again.Next() == Entry::kSeries) {
+      again.Labels(out);
+    } else {
+      *out = pharos::Labels();
+    }
+    return;
+  }
   *out = Labels::FromUnsorted(ToLabelVector(s_.metric_name, s_.labels));
 }
 

@@ -64,6 +64,18 @@ class Parser {
 
   // Reads the next entry.
   Entry Next();
+
+  // Text format only (OpenMetrics ignores it): for a series line with
+  // labels, `fn(ctx, series)` is asked whether the series text (Series())
+  // is known, i.e. the same bytes parsed without error before; if so its
+  // labels are neither scanned nor checked again and LabelsSkipped() is
+  // true (NumLabels() is then 0; Labels() and LabelViews() parse them on
+  // demand, LabelViews() in sorted order). The value and timestamp are always parsed.
+  void SetKnownSeries(bool (*fn)(void* ctx, std::string_view series), void* ctx) {
+    s_.known_series = fn;
+    s_.known_ctx = ctx;
+  }
+  bool LabelsSkipped() const { return s_.labels_skipped; }
   // OK unless Next() returned kError.
   const absl::Status& Err() const { return s_.status; }
   // The line (from 1) on which the current entry starts.

@@ -125,7 +125,9 @@ class SeriesLock {
     for (int i = 0; f_.exchange(true, std::memory_order_acquire); ++i) {
       while (f_.load(std::memory_order_relaxed)) {
         if (i < 64) {
+#if defined(__x86_64__) || defined(__i386__)
           __builtin_ia32_pause();
+#endif
           ++i;
         } else {
           std::this_thread::yield();

@@ -40,6 +40,11 @@ struct ParserState {
   std::string_view series;
   std::string_view metric_name;
   std::vector<RawLabel> labels;
+  // Text format: a hook told the series text is known (parsed before), so
+  // its labels were neither scanned nor checked; `labels` is empty.
+  bool labels_skipped = false;
+  bool (*known_series)(void* ctx, std::string_view series) = nullptr;
+  void* known_ctx = nullptr;
   double value = 0;
   int64_t timestamp = 0;
   bool has_timestamp = false;

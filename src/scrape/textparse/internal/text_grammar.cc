@@ -112,14 +112,41 @@ bool ParseLabels(ParserState& s) {
   }
 }
 
+// The end (after '}') of a label set starting after '{' at `p`, skipping
+// quoted values with their escapes; null at a newline (values with
+// newlines, which move the line count, take the full parse) or the end.
+// On a series text that parsed before, this is where ParseLabels ends.
+const char* SkimLabels(const char* p, const char* e) {
+  while (p < e) {
+    char c = *p++;
+    if (c == '}') return p;
+    if (c == '\n') return nullptr;
+    if (c != '"') continue;
+    while (p < e && *p != '"') {
+      if (*p == '\n') return nullptr;
+      p += (*p == '\\') ? 2 : 1;
+    }
+    ++p;
+  }
+  return nullptr;
+}
+
 Entry ParseSample(ParserState& s, const char* name) {
   const char* e = s.end;
   const char* p = SkipMetricNameChars(name + 1, e);
   s.metric_name = std::string_view(name, static_cast<size_t>(p - name));
   s.labels.clear();
+  s.labels_skipped = false;
   const char* series_end = p;
   p = SkipBlanks(p, e);
-  if (p < e && *p == '{') {
+  const char* skim = nullptr;
+  if (p < e && *p == '{' && s.known_series != nullptr && (skim = SkimLabels(p + 1, e)) != nullptr &&
+      s.known_series(s.known_ctx, std::string_view(name, static_cast<size_t>(skim - name)))) {
+    // The same bytes parsed and passed every check before: same labels.
+    s.labels_skipped = true;
+    series_end = skim;
+    p = SkipBlanks(skim, e);
+  } else if (p < e && *p == '{') {
     s.p = p + 1;
     if (!ParseLabels(s)) return Entry::kError;
     series_end = s.p;
