@@ -7,24 +7,11 @@
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "common/strings.h"
+#include "common/crc32c.h"
 #include "disk/env.h"
 
 namespace pharos::am {
 namespace {
-
-// Reflected CRC-32C polynomial (Castagnoli).
-constexpr uint32_t kCastagnoli = 0x82f63b78u;
-
-constexpr std::array<uint32_t, 256> Crc32cTable() {
-  std::array<uint32_t, 256> t{};
-  for (uint32_t b = 0; b < 256; ++b) {
-    uint32_t r = b;
-    for (int k = 0; k < 8; ++k) r = (r >> 1) ^ ((r & 1u) ? kCastagnoli : 0u);
-    t[b] = r;
-  }
-  return t;
-}
-constexpr std::array<uint32_t, 256> kCrcTable = Crc32cTable();
 
 void PutU32(std::string* out, uint32_t v) {
   for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -149,11 +136,7 @@ std::string_view KindName(StateKind kind) { return kind == StateKind::kSilences 
 
 }  // namespace
 
-uint32_t StateCrc32c(std::string_view data) {
-  uint32_t crc = 0xffffffffu;
-  for (unsigned char c : data) crc = kCrcTable[(crc ^ c) & 0xffu] ^ (crc >> 8);
-  return crc ^ 0xffffffffu;
-}
+uint32_t StateCrc32c(std::string_view data) { return Crc32c(data); }
 
 std::string StateFileHeader(StateKind kind) {
   std::string h(kStateMagic, sizeof(kStateMagic));

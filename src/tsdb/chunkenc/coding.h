@@ -10,11 +10,11 @@
 #include <string>
 #include <string_view>
 
+#include "common/crc32c.h"
+
 namespace pharos::tsdb::chunkenc {
 
-// CRC-32C of `data`, continuing from `crc` (0 for a fresh checksum).
-// Uses the SSE4.2 instruction when the CPU has it.
-uint32_t Crc32c(std::string_view data, uint32_t crc = 0);
+using ::pharos::Crc32c;  // common/crc32c.h
 
 inline uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
 inline int64_t UnZigZag(uint64_t u) { return static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1)); }
