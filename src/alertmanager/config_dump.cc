@@ -56,44 +56,11 @@ YamlOut MatcherList(const Matchers& ms) {
   return s;
 }
 
-YamlOut Tls(const config::TlsConfig& t) {
-  YamlOut o = YamlOut::Map();
-  AddIf(o, "ca", t.ca);
-  AddIf(o, "ca_file", t.ca_file);
-  AddIf(o, "cert", t.cert);
-  AddIf(o, "cert_file", t.cert_file);
-  AddSecret(o, "key", t.key);
-  AddIf(o, "key_file", t.key_file);
-  AddIf(o, "server_name", t.server_name);
-  o.Add("insecure_skip_verify", YamlOut::Bool(t.insecure_skip_verify));
-  AddIf(o, "min_version", t.min_version);
-  AddIf(o, "max_version", t.max_version);
-  return o;
-}
+YamlOut Tls(const config::TlsConfig& t) { return config::DumpTlsConfig(t); }
 
 YamlOut Http(const config::HttpClientConfig& c) {
   YamlOut m = YamlOut::Map();
-  if (c.basic_auth) {
-    YamlOut b = YamlOut::Map();
-    AddIf(b, "username", c.basic_auth->username);
-    AddIf(b, "username_file", c.basic_auth->username_file);
-    AddSecret(b, "password", c.basic_auth->password);
-    AddIf(b, "password_file", c.basic_auth->password_file);
-    m.Add("basic_auth", std::move(b));
-  }
-  if (c.authorization) {
-    YamlOut a = YamlOut::Map();
-    AddIf(a, "type", c.authorization->type);
-    AddSecret(a, "credentials", c.authorization->credentials);
-    AddIf(a, "credentials_file", c.authorization->credentials_file);
-    m.Add("authorization", std::move(a));
-  }
-  if (!c.tls_config.IsZero()) m.Add("tls_config", Tls(c.tls_config));
-  AddIf(m, "proxy_url", c.proxy_url);
-  AddIf(m, "no_proxy", c.no_proxy);
-  if (c.proxy_from_environment) m.Add("proxy_from_environment", YamlOut::Bool(true));
-  m.Add("follow_redirects", YamlOut::Bool(c.follow_redirects));
-  m.Add("enable_http2", YamlOut::Bool(c.enable_http2));
+  config::DumpHttpClientConfig(m, c);
   return m;
 }
 

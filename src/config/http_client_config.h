@@ -15,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "config/yaml_node.h"
+#include "config/yaml_writer.h"
 
 namespace pharos::config {
 
@@ -84,5 +85,10 @@ absl::Status ReadScheme(const YamlNode& value, std::string* scheme);
 
 // Joins relative file names with `dir` (Prometheus' SetDirectory).
 void ResolveHttpClientPaths(std::string_view dir, HttpClientConfig* c);
+
+// The settings as YAML in Prometheus' layout, secrets as <secret>: the
+// inline keys into `m`, and a tls_config mapping.
+void DumpHttpClientConfig(YamlOut& m, const HttpClientConfig& c);
+YamlOut DumpTlsConfig(const TlsConfig& t);
 
 }  // namespace pharos::config
