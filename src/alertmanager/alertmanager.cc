@@ -226,6 +226,7 @@ std::vector<AlertView> Alertmanager::Alerts(const AlertFilter& f) {
   std::unique_ptr<RE2> receiver_re = ReceiverRegex(f);
   absl::Time now = clock_->Now();
   for (Alert& a : alerts_->List()) {
+    if (a.ResolvedAt(now) || !MatchesLabelSet(f.matchers, a.labels)) continue;
     AlertView v;
     v.fingerprint = a.fingerprint();
     for (const RouteNode* r : gen->routes->Match(a.labels)) v.receivers.push_back(r->opts().receiver);
@@ -233,17 +234,15 @@ std::vector<AlertView> Alertmanager::Alerts(const AlertFilter& f) {
                                     [&](const std::string& r) { return RE2::FullMatch(r, *receiver_re); })) {
       continue;
     }
-    if (!MatchesLabelSet(f.matchers, a.labels)) continue;
-    if (a.ResolvedAt(now)) continue;
     RefreshStatus(marker_.get(), gen->inhibitor.get(), silences_.get(), a.labels, now);
     v.status = marker_->Status(v.fingerprint);
     if (!Keep(v, f)) continue;
     v.alert = std::move(a);
     out.push_back(std::move(v));
   }
-  std::sort(out.begin(), out.end(), [](const AlertView& a, const AlertView& b) {
-    return FingerprintHex(a.fingerprint) < FingerprintHex(b.fingerprint);
-  });
+  // 0.25 sorts by the 16-digit hex fingerprint, which orders as the number.
+  std::sort(out.begin(), out.end(),
+            [](const AlertView& a, const AlertView& b) { return a.fingerprint < b.fingerprint; });
   return out;
 }
 

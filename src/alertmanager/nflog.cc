@@ -107,33 +107,19 @@ int Nflog::GC() {
 
 int Nflog::GcLocked() {
   absl::Time now = clock_();
-  int n = 0;
   absl::MutexLock l(&mu_);
-  for (auto it = entries_.begin(); it != entries_.end();) {
-    if (it->second.expires_at <= now) {
-      it = entries_.erase(it);
-      ++n;
-    } else {
-      ++it;
-    }
-  }
-  return n;
+  return static_cast<int>(std::erase_if(entries_, [&](const auto& kv) { return kv.second.expires_at <= now; }));
 }
 
 absl::Status Nflog::Maintenance() {
   absl::MutexLock w(&write_mu_);
   GcLocked();
-  std::string payload;
   std::string framed;
   size_t count;
   {
     absl::ReaderMutexLock l(&mu_);
     count = entries_.size();
-    for (const auto& [k, e] : entries_) {
-      payload.clear();
-      EncodeNflogEntry(e, &payload);
-      AppendStateRecord(StateRecordType::kNflogEntry, payload, &framed);
-    }
+    framed = FrameAll(entries_, StateRecordType::kNflogEntry, EncodeNflogEntry);
   }
   return log_->Rewrite(framed, count);
 }

@@ -369,34 +369,22 @@ int Silences::GC() {
 
 int Silences::GcLocked() {
   absl::Time now = clock_();
-  int n = 0;
   absl::MutexLock l(&mu_);
-  for (auto it = by_id_.begin(); it != by_id_.end();) {
-    // Alertmanager deletes once expires_at (ends_at + retention) is not after now.
-    if (it->second->silence.ends_at + opts_.retention <= now) {
-      it = by_id_.erase(it);
-      ++n;
-    } else {
-      ++it;
-    }
-  }
-  return n;
+  // Alertmanager deletes once expires_at (ends_at + retention) is not after now.
+  return static_cast<int>(std::erase_if(
+      by_id_, [&](const auto& kv) { return kv.second->silence.ends_at + opts_.retention <= now; }));
 }
 
 absl::Status Silences::Maintenance() {
   absl::MutexLock w(&write_mu_);
   GcLocked();
-  std::string payload;
   std::string framed;
   size_t count;
   {
     absl::ReaderMutexLock l(&mu_);
     count = by_id_.size();
-    for (const auto& [id, e] : by_id_) {
-      payload.clear();
-      EncodeSilence(e->silence, &payload);
-      AppendStateRecord(StateRecordType::kSilence, payload, &framed);
-    }
+    framed = FrameAll(by_id_, StateRecordType::kSilence,
+                      [](const auto& e, std::string* out) { EncodeSilence(e->silence, out); });
   }
   return log_->Rewrite(framed, count);
 }

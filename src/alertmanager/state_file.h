@@ -45,6 +45,19 @@ std::string StateFileHeader(StateKind kind);
 // Appends one framed record to `out`. The payload must not exceed kMaxStateRecordBytes.
 void AppendStateRecord(StateRecordType type, std::string_view payload, std::string* out);
 
+// Every value of `records` (a map) encoded by `encode(value, &payload)` and
+// framed as `type`, for StateLog::Rewrite.
+template <typename Map, typename Encode>
+std::string FrameAll(const Map& records, StateRecordType type, Encode encode) {
+  std::string payload, framed;
+  for (const auto& [key, value] : records) {
+    payload.clear();
+    encode(value, &payload);
+    AppendStateRecord(type, payload, &framed);
+  }
+  return framed;
+}
+
 // Record payloads.
 void EncodeSilence(const Silence& s, std::string* out);
 absl::StatusOr<Silence> DecodeSilence(std::string_view payload);

@@ -100,7 +100,9 @@ struct Server::State {
   struct Loaded {
     config::Config cfg;
     config::ProbeModules probe_modules;  // from --probes.config.file
-    am::Config am_cfg;                   // the built-in Alertmanager's
+    // The built-in Alertmanager's; empty once the Alertmanager runs it (at
+    // start-up it is opened with it before the rest is applied).
+    std::optional<am::Config> am_cfg;
   };
 
   // The configuration and the probe module file, checked together: a
@@ -126,7 +128,7 @@ struct Server::State {
     // an error refuses the whole configuration, and nothing changes).
     if (rules) RETURN_IF_ERROR(rules->Update(l.cfg.rule_files, l.cfg.global.evaluation_interval_ms));
     if (alert_sender) alert_sender->Apply(l.cfg);
-    if (alertmanager) RETURN_IF_ERROR(alertmanager->ApplyConfig(std::move(l.am_cfg)));
+    if (alertmanager && l.am_cfg) RETURN_IF_ERROR(alertmanager->ApplyConfig(std::move(*l.am_cfg)));
     probe_modules->Update(l.probe_modules, l.cfg.probes.modules);
     if (probes) RETURN_IF_ERROR(probes->Apply(l.cfg.probes, l.probe_modules));
     if (scrape) scrape->ApplyConfig(l.cfg);
@@ -323,14 +325,12 @@ absl::Status Server::Start() {
     {
       // The built-in Alertmanager opens before the rules can fire.
       absl::StatusOr<am::Config> amc =
-          cfg ? std::move(cfg->am_cfg) : LoadBuiltinAmConfig(s.flags, nullptr);
+          cfg ? std::move(*cfg->am_cfg) : LoadBuiltinAmConfig(s.flags, nullptr);
+      if (cfg) cfg->am_cfg.reset();
       if (!amc.ok()) return absl::InvalidArgumentError(absl::StrCat("loading alertmanager configuration: ", amc.status().message()));
       Flags af = s.flags;
       if (af.external_url.empty()) af.external_url = DefaultExternalUrl(s.flags.listen_address);
       ASSIGN_OR_RETURN(s.alertmanager, OpenBuiltinAlertmanager(af, std::move(*amc), &s.registry));
-      if (cfg) {
-        ASSIGN_OR_RETURN(cfg->am_cfg, LoadBuiltinAmConfig(s.flags, &cfg->cfg));
-      }
     }
     ro.notify = [st = &s, external = s.alert_sender->NotifyFunc()](const std::vector<rules::NotifierAlert>& alerts) {
       external(alerts);
@@ -404,6 +404,7 @@ absl::Status Server::Start() {
     auto c = s.LoadConfig();
     if (!c.ok()) return c.status();
     cfg = std::move(*c);
+    cfg->am_cfg.reset();  // the built-in Alertmanager already runs it (opened above)
   }
   RETURN_IF_ERROR(s.Apply(*cfg));
   auto shared = std::make_shared<const config::Config>(std::move(cfg->cfg));
