@@ -23,6 +23,7 @@
 #include "absl/time/time.h"
 #include "alertmanager/alertmanager.h"
 #include "alertmanager/config_matchers.h"
+#include "api/alertmanager_codec.h"
 #include "api/go_format.h"
 #include "api/internal/routes.h"
 #include "common/json_writer.h"
@@ -206,41 +207,28 @@ std::optional<std::string> ReadTime(simdjson::dom::element e, std::string_view f
   return std::nullopt;
 }
 
-// Parses the request body as JSON; answers 400 naming `what` when it is
-// not JSON.
-std::optional<simdjson::dom::element> ParseBody(simdjson::dom::parser& parser, const http::Request& req,
-                                                std::string_view what, http::Response& res) {
-  simdjson::dom::element doc;
-  if (auto err = parser.parse(req.body).get(doc)) {
-    SetSwaggerError(res, 400, 400, ParseFailure(what, simdjson::error_message(err)));
-    return std::nullopt;
-  }
-  return doc;
-}
+}  // namespace
 
-// ---- handlers ---------------------------------------------------------------
-
-void PostAlerts(am::Alertmanager& am, http::Request& req, http::Response& res) {
+std::optional<AmDecodeError> DecodePostableAlerts(std::string_view body, std::vector<am::Alert>* out) {
   simdjson::dom::parser parser;
-  auto doc = ParseBody(parser, req, "alerts", res);
-  if (!doc) return;
+  simdjson::dom::element root;
+  if (auto err = parser.parse(body).get(root)) {
+    return AmDecodeError{400, 400, ParseFailure("alerts", simdjson::error_message(err))};
+  }
+  const auto* doc = &root;
   simdjson::dom::array arr;
   if (doc->get_array().get(arr)) {
-    SetSwaggerError(res, 400, 400, ParseFailure("alerts", "json: cannot unmarshal into a list of alerts"));
-    return;
+    return AmDecodeError{400, 400, ParseFailure("alerts", "json: cannot unmarshal into a list of alerts")};
   }
   if (arr.size() > kMaxBodyAlerts) {
-    SetSwaggerError(res, 400, 400, absl::StrCat("too many alerts in one request (", arr.size(), " > ",
-                                                 kMaxBodyAlerts, ")"));
-    return;
+    return AmDecodeError{400, 400, absl::StrCat("too many alerts in one request (", arr.size(), " > ",
+                                                 kMaxBodyAlerts, ")")};
   }
-  std::vector<am::Alert> alerts;
   size_t i = 0;
   for (simdjson::dom::element e : arr) {
     simdjson::dom::object obj;
     if (e.get_object().get(obj)) {
-      SetSwaggerError(res, 400, 400, ParseFailure("alerts", absl::StrCat("alert ", i, " is not an object")));
-      return;
+      return AmDecodeError{400, 400, ParseFailure("alerts", absl::StrCat("alert ", i, " is not an object"))};
     }
     am::Alert a;
     bool has_labels = false;
@@ -262,76 +250,30 @@ void PostAlerts(am::Alertmanager& am, http::Request& req, http::Response& res) {
         else a.generator_url = std::string(s);
       }
       if (err) {
-        SetSwaggerError(res, 400, 400, ParseFailure("alerts", *err));
-        return;
+        return AmDecodeError{400, 400, ParseFailure("alerts", *err)};
       }
     }
     if (!has_labels) {
-      SetSwaggerError(res, 422, 602, absl::StrCat(i, ".labels in body is required"));
-      return;
+      return AmDecodeError{422, 602, absl::StrCat(i, ".labels in body is required")};
     }
-    alerts.push_back(std::move(a));
+    out->push_back(std::move(a));
     ++i;
   }
-  if (auto st = am.PutAlerts(std::move(alerts)); !st.ok()) {
-    SetMessageError(res, st.code() == absl::StatusCode::kResourceExhausted ? 503 : 400, SV(st.message()));
-    return;
-  }
-  res.status = 200;
+  return std::nullopt;
 }
 
-void GetAlerts(am::Alertmanager& am, http::Request& req, http::Response& res) {
-  auto f = ParseFilter(req, res);
-  if (!f) return;
-  std::string out;
-  JsonWriter w(&out);
-  w.BeginArray();
-  for (const auto& v : am.Alerts(*f)) WriteGettableAlert(w, v);
-  w.EndArray();
-  SetJson(res, 200, std::move(out));
-}
-
-void GetGroups(am::Alertmanager& am, http::Request& req, http::Response& res) {
-  auto f = ParseFilter(req, res);
-  if (!f) return;
-  std::string out;
-  JsonWriter w(&out);
-  w.BeginArray();
-  for (const auto& g : am.Groups(*f)) {
-    w.BeginObject();
-    w.Key("alerts").BeginArray();
-    for (const auto& v : g.alerts) WriteGettableAlert(w, v);
-    w.EndArray();
-    w.Key("labels");
-    WriteLabelSet(w, g.labels);
-    w.Key("receiver").BeginObject().Key("name").String(g.receiver).EndObject();
-    w.EndObject();
-  }
-  w.EndArray();
-  SetJson(res, 200, std::move(out));
-}
-
-void GetSilences(am::Alertmanager& am, http::Request& req, http::Response& res) {
-  Matchers filter;
-  if (!ParseFilterMatchers(req, res, &filter)) return;
-  std::string out;
-  JsonWriter w(&out);
-  w.BeginArray();
-  for (const auto& v : am.ListSilences(filter)) WriteSilence(w, v);
-  w.EndArray();
-  SetJson(res, 200, std::move(out));
-}
-
-void PostSilence(am::Alertmanager& am, http::Request& req, http::Response& res) {
+std::optional<AmDecodeError> DecodePostableSilence(std::string_view body, am::Silence* out) {
   simdjson::dom::parser parser;
-  auto doc = ParseBody(parser, req, "silence", res);
-  if (!doc) return;
+  simdjson::dom::element root;
+  if (auto err = parser.parse(body).get(root)) {
+    return AmDecodeError{400, 400, ParseFailure("silence", simdjson::error_message(err))};
+  }
+  const auto* doc = &root;
   simdjson::dom::object obj;
   if (doc->get_object().get(obj)) {
-    SetSwaggerError(res, 400, 400, ParseFailure("silence", "json: cannot unmarshal into a silence"));
-    return;
+    return AmDecodeError{400, 400, ParseFailure("silence", "json: cannot unmarshal into a silence")};
   }
-  am::Silence s;
+  am::Silence& s = *out;
   bool has[5] = {false, false, false, false, false};  // comment, createdBy, endsAt, matchers, startsAt
   for (auto kv : obj) {
     std::string_view key = kv.key;
@@ -383,19 +325,84 @@ void PostSilence(am::Alertmanager& am, http::Request& req, http::Response& res) 
       }
     }
     if (err) {
-      SetSwaggerError(res, 400, 400, ParseFailure("silence", *err));
-      return;
+      return AmDecodeError{400, 400, ParseFailure("silence", *err)};
     }
   }
   static constexpr std::string_view kRequired[5] = {"comment", "createdBy", "endsAt", "matchers", "startsAt"};
   for (int k = 0; k < 5; ++k) {
     if (!has[k]) {
-      SetSwaggerError(res, 422, 602, absl::StrCat(AV(kRequired[k]), " in body is required"));
-      return;
+      return AmDecodeError{422, 602, absl::StrCat(AV(kRequired[k]), " in body is required")};
     }
   }
   if (s.matchers.empty()) {
-    SetSwaggerError(res, 422, 612, "matchers in body should have at least 1 items");
+    return AmDecodeError{422, 612, "matchers in body should have at least 1 items"};
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+// ---- handlers ---------------------------------------------------------------
+
+void PostAlerts(am::Alertmanager& am, http::Request& req, http::Response& res) {
+  std::vector<am::Alert> alerts;
+  if (auto err = DecodePostableAlerts(req.body, &alerts)) {
+    SetSwaggerError(res, err->http_status, err->code, err->message);
+    return;
+  }
+  if (auto st = am.PutAlerts(std::move(alerts)); !st.ok()) {
+    SetMessageError(res, st.code() == absl::StatusCode::kResourceExhausted ? 503 : 400, SV(st.message()));
+    return;
+  }
+  res.status = 200;
+}
+
+void GetAlerts(am::Alertmanager& am, http::Request& req, http::Response& res) {
+  auto f = ParseFilter(req, res);
+  if (!f) return;
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginArray();
+  for (const auto& v : am.Alerts(*f)) WriteGettableAlert(w, v);
+  w.EndArray();
+  SetJson(res, 200, std::move(out));
+}
+
+void GetGroups(am::Alertmanager& am, http::Request& req, http::Response& res) {
+  auto f = ParseFilter(req, res);
+  if (!f) return;
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginArray();
+  for (const auto& g : am.Groups(*f)) {
+    w.BeginObject();
+    w.Key("alerts").BeginArray();
+    for (const auto& v : g.alerts) WriteGettableAlert(w, v);
+    w.EndArray();
+    w.Key("labels");
+    WriteLabelSet(w, g.labels);
+    w.Key("receiver").BeginObject().Key("name").String(g.receiver).EndObject();
+    w.EndObject();
+  }
+  w.EndArray();
+  SetJson(res, 200, std::move(out));
+}
+
+void GetSilences(am::Alertmanager& am, http::Request& req, http::Response& res) {
+  Matchers filter;
+  if (!ParseFilterMatchers(req, res, &filter)) return;
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginArray();
+  for (const auto& v : am.ListSilences(filter)) WriteSilence(w, v);
+  w.EndArray();
+  SetJson(res, 200, std::move(out));
+}
+
+void PostSilence(am::Alertmanager& am, http::Request& req, http::Response& res) {
+  am::Silence s;
+  if (auto err = DecodePostableSilence(req.body, &s)) {
+    SetSwaggerError(res, err->http_status, err->code, err->message);
     return;
   }
   auto id = am.SetSilence(std::move(s));
