@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/go_quote.h"
 #include "promql/internal/evaluator.h"
+#include "promql/internal/task_pool.h"
 #include "promql/parser.h"
 
 namespace pharos::promql {
@@ -32,14 +33,19 @@ const char* ErrorTypeOf(const absl::Status& s) {
   }
 }
 
-Engine::Engine(EngineOptions options) : options_(options) {}
+Engine::Engine(EngineOptions options) : options_(options) {
+  if (int helpers = internal::HelpersFor(options_.parallelism); helpers > 0) {
+    pool_ = std::make_shared<internal::TaskPool>(helpers);
+  }
+}
 
 namespace {
 
-internal::QueryState NewState(storage::Queryable& q, const EngineOptions& opts, const QueryContext& ctx,
-                              int64_t start, int64_t end) {
+internal::QueryState NewState(storage::Queryable& q, const EngineOptions& opts, internal::TaskPool* pool,
+                              const QueryContext& ctx, int64_t start, int64_t end) {
   internal::QueryState qs;
   qs.queryable = &q;
+  qs.pool = pool;
   qs.opts = &opts;
   qs.ctx = &ctx;
   qs.deadline = std::min(ctx.deadline, absl::Now() + opts.timeout);
@@ -79,7 +85,7 @@ absl::StatusOr<QueryResult> Engine::RangeQuery(storage::Queryable& q, std::strin
 
 absl::StatusOr<QueryResult> Engine::InstantQuery(storage::Queryable& q, const Expr& expr, int64_t t_ms,
                                                  const QueryContext& ctx) const {
-  internal::QueryState qs = NewState(q, options_, ctx, t_ms, t_ms);
+  internal::QueryState qs = NewState(q, options_, pool_.get(), ctx, t_ms, t_ms);
   internal::Evaluator ev(&qs, t_ms, t_ms, 1);
   auto v = ev.Eval(expr);
   if (!v.ok()) return v.status();
@@ -126,7 +132,7 @@ absl::StatusOr<QueryResult> Engine::RangeQuery(storage::Queryable& q, const Expr
     return absl::InvalidArgumentError(absl::StrCat("invalid expression type \"", ValueTypeName(t),
                                                    "\" for range query, must be Scalar or instant Vector"));
   }
-  internal::QueryState qs = NewState(q, options_, ctx, start_ms, end_ms);
+  internal::QueryState qs = NewState(q, options_, pool_.get(), ctx, start_ms, end_ms);
   internal::Evaluator ev(&qs, start_ms, end_ms, step_ms);
   auto v = ev.Eval(expr);
   if (!v.ok()) return v.status();

@@ -12,7 +12,8 @@
 // Internal = internal.
 //
 // Threading: an Engine is immutable and may be used by many threads at once;
-// each query runs on the calling thread.
+// each query runs on the calling thread, which hands parts of large range
+// functions to the engine's helper threads (EngineOptions::parallelism).
 #pragma once
 
 #include <cstdint>
@@ -29,6 +30,10 @@
 #include "storage/querier.h"
 
 namespace pharos::promql {
+
+namespace internal {
+class TaskPool;
+}
 
 struct Point {
   int64_t t;  // milliseconds
@@ -65,6 +70,12 @@ struct EngineOptions {
   int64_t max_samples = 50'000'000;               // --query.max-samples
   absl::Duration timeout = absl::Minutes(2);      // --query.timeout
   int64_t default_subquery_step_ms = 60 * 1000;   // resolution of x[5m:]
+  // Threads one query may use at once: the calling thread and parallelism-1
+  // helpers shared by all queries of the engine (0: one per core, at most
+  // 8; 1: every query runs on its calling thread only). Range functions of
+  // many series decode and evaluate disjoint series on the helpers;
+  // answers do not depend on it.
+  int parallelism = 0;
 };
 
 struct QueryContext {
@@ -98,6 +109,7 @@ class Engine {
 
  private:
   EngineOptions options_;
+  std::shared_ptr<internal::TaskPool> pool_;  // null without helpers
 };
 
 // Prometheus' errorType for an error of the engine: "bad_data",

@@ -315,6 +315,25 @@ Labels AbsentLabels(const VectorSelector* vs) {
   return b.Build();
 }
 
+namespace {
+
+// Scratch of one worker of EvalRangeFunction.
+struct RangeWorker {
+  std::vector<uint32_t> resets;
+  RateScratch rate;
+  std::vector<uint8_t> any_at;  // steps at which a series had samples in its window
+};
+
+// One series' result, from its work to its commit.
+struct RangeResult {
+  StepSeries ss;
+  bool any = false;
+  absl::Status err;
+  std::vector<double> bad_quantiles;  // quantile_over_time: out-of-range parameters met, in order
+};
+
+}  // namespace
+
 absl::StatusOr<Value> Evaluator::EvalRangeFunction(const Call& e, size_t matrix_arg) {
   FunctionId id = e.func->id;
   // Scalar parameters, per step.
@@ -327,7 +346,6 @@ absl::StatusOr<Value> Evaluator::EvalRangeFunction(const Call& e, size_t matrix_
   }
   Value out;
   out.type = ValueType::kVector;
-  std::vector<uint8_t> any_at(n_, 0);
   const Expr* arg = Unparen(e.args[matrix_arg].get());
   const TimeModifiers& mods = arg->kind == ExprKind::kMatrixSelector
                                   ? static_cast<const MatrixSelector*>(arg)->vs->mods
@@ -335,85 +353,109 @@ absl::StatusOr<Value> Evaluator::EvalRangeFunction(const Call& e, size_t matrix_
   int64_t range_ms = arg->kind == ExprKind::kMatrixSelector ? static_cast<const MatrixSelector*>(arg)->range_ms
                                                             : static_cast<const SubqueryExpr*>(arg)->range_ms;
   bool fixed = mods.at != AtKind::kNone;
-  std::vector<uint32_t> resets;
   std::vector<int64_t> refs(n_);
   for (size_t i = 0; i < n_; ++i) refs[i] = RefTime(mods, i);
   bool counter = id == FunctionId::kRate || id == FunctionId::kIncrease;
   bool extrapolated = counter || id == FunctionId::kDelta;
-  RateScratch scratch;
+  std::vector<RangeWorker> workers(static_cast<size_t>(Workers()));
+  for (RangeWorker& w : workers) w.any_at.assign(n_, 0);
+  std::vector<RangeResult> results;
+
+  // Runs on any thread: the function at every step of one series.
+  auto work = [&](size_t slot, int worker, const Labels& labels, const std::vector<storage::Sample>& smp) {
+    RangeWorker& wk = workers[static_cast<size_t>(worker)];
+    RangeResult& r = results[slot];
+    r.ss = NewSeries({});
+    r.any = false;
+    r.err = absl::OkStatus();
+    r.bad_quantiles.clear();
+    StepSeries& ss = r.ss;
+    uint8_t* any_at = wk.any_at.data();
+    bool any = false;
+    size_t lo = 0, hi = 0;
+    // Counter resets before each sample, counted, so that windows without
+    // one skip the correction loop (the sum stays in Prometheus' order).
+    if (counter) {
+      wk.resets.assign(smp.size() + 1, 0);
+      for (size_t k = 1; k < smp.size(); ++k) {
+        wk.resets[k + 1] = wk.resets[k] + (smp[k].v < smp[k - 1].v ? 1 : 0);
+      }
+    }
+    if (extrapolated && !fixed) {
+      any = ExtrapolatedRates(smp, refs, range_ms, counter, id == FunctionId::kRate, wk.resets, &wk.rate, &ss,
+                              any_at);
+    }
+    for (size_t i = 0; i < n_ && !(extrapolated && !fixed); ++i) {
+      int64_t ref = refs[i];
+      if (fixed && i > 0 && params.empty()) {
+        // Same window at every step (@): copy the first step's answer.
+        any_at[i] |= any_at[0];
+        if (ss.Has(0)) ss.Set(i, ss.v[0]);
+        continue;
+      }
+      while (hi < smp.size() && smp[hi].t <= ref) ++hi;
+      while (lo < hi && smp[lo].t < ref - range_ms) ++lo;
+      Span span(smp.data() + lo, hi - lo);
+      if (!span.empty()) any_at[i] = 1;
+      if (id == FunctionId::kAbsentOverTime) continue;
+      WindowArgs wa{ref - range_ms, ref, range_ms, TimeAt(i)};
+      if (!params.empty()) wa.p0 = params[0][i];
+      if (params.size() > 1) wa.p1 = params[1][i];
+      if (counter && hi > lo) wa.may_reset = wk.resets[hi] != wk.resets[lo + 1];
+      if (id == FunctionId::kHoltWinters && !span.empty()) {
+        if (!(wa.p0 > 0 && wa.p0 < 1)) {
+          r.err = absl::FailedPreconditionError(
+              absl::StrFormat("invalid smoothing factor. Expected: 0 < sf < 1, got: %f", wa.p0));
+          return;
+        }
+        if (!(wa.p1 > 0 && wa.p1 < 1)) {
+          r.err = absl::FailedPreconditionError(
+              absl::StrFormat("invalid trend factor. Expected: 0 < tf < 1, got: %f", wa.p1));
+          return;
+        }
+      }
+      if (id == FunctionId::kQuantileOverTime && !span.empty() && !(wa.p0 >= 0 && wa.p0 <= 1)) {
+        r.bad_quantiles.push_back(wa.p0);
+      }
+      std::optional<double> v = Compute(id, span, wa);
+      if (!v) continue;
+      ss.Set(i, *v);
+      any = true;
+    }
+    r.any = any;
+    if (any) ss.labels = id == FunctionId::kLastOverTime ? labels : WithoutName(labels);
+  };
+  // Runs on this thread, in series order.
+  auto commit = [&](size_t slot, const Labels& labels) -> absl::Status {
+    RangeResult& r = results[slot];
+    if (!r.err.ok()) return r.err;
+    for (double q : r.bad_quantiles) qs_->Annotate(false, InvalidQuantileWarning(q), e.args[0]->pos.start);
+    if (!r.any) return absl::OkStatus();
+    if (absl::Status st = CountSeriesSlots(); !st.ok()) return st;
+    if (counter) {
+      std::string_view name = labels.MetricName();
+      if (!name.empty() && !name.ends_with("_total") && !name.ends_with("_sum") && !name.ends_with("_count") &&
+          !name.ends_with("_bucket")) {
+        qs_->Annotate(true,
+                      absl::StrCat("PromQL info: metric might not be a counter, name does not end in "
+                                   "_total/_sum/_count/_bucket: ",
+                                   GoQuote(name)),
+                      e.args[matrix_arg]->pos.start);
+      }
+    }
+    out.vec.push_back(std::move(r.ss));
+    return absl::OkStatus();
+  };
   auto w = ForEachRangeSeries(
-      *arg, [&](const Labels& labels, const std::vector<storage::Sample>& smp) -> absl::Status {
-        StepSeries ss = NewSeries({});
-        bool any = false;
-        size_t lo = 0, hi = 0;
-        // Counter resets before each sample, counted, so that windows without
-        // one skip the correction loop (the sum stays in Prometheus' order).
-        if (counter) {
-          resets.assign(smp.size() + 1, 0);
-          for (size_t k = 1; k < smp.size(); ++k) resets[k + 1] = resets[k] + (smp[k].v < smp[k - 1].v ? 1 : 0);
-        }
-        if (extrapolated && !fixed) {
-          any = ExtrapolatedRates(smp, refs, range_ms, counter, id == FunctionId::kRate, resets, &scratch, &ss,
-                                  any_at.data());
-        }
-        for (size_t i = 0; i < n_ && !(extrapolated && !fixed); ++i) {
-          int64_t ref = refs[i];
-          if (fixed && i > 0 && params.empty()) {
-            // Same window at every step (@): copy the first step's answer.
-            any_at[i] |= any_at[0];
-            if (ss.Has(0)) ss.Set(i, ss.v[0]);
-            continue;
-          }
-          while (hi < smp.size() && smp[hi].t <= ref) ++hi;
-          while (lo < hi && smp[lo].t < ref - range_ms) ++lo;
-          Span span(smp.data() + lo, hi - lo);
-          if (!span.empty()) any_at[i] = 1;
-          if (id == FunctionId::kAbsentOverTime) continue;
-          WindowArgs wa{ref - range_ms, ref, range_ms, TimeAt(i)};
-          if (!params.empty()) wa.p0 = params[0][i];
-          if (params.size() > 1) wa.p1 = params[1][i];
-          if (counter && hi > lo) wa.may_reset = resets[hi] != resets[lo + 1];
-          if (id == FunctionId::kHoltWinters && !span.empty()) {
-            if (!(wa.p0 > 0 && wa.p0 < 1)) {
-              return absl::FailedPreconditionError(
-                  absl::StrFormat("invalid smoothing factor. Expected: 0 < sf < 1, got: %f", wa.p0));
-            }
-            if (!(wa.p1 > 0 && wa.p1 < 1)) {
-              return absl::FailedPreconditionError(
-                  absl::StrFormat("invalid trend factor. Expected: 0 < tf < 1, got: %f", wa.p1));
-            }
-          }
-          if (id == FunctionId::kQuantileOverTime && !span.empty() && !(wa.p0 >= 0 && wa.p0 <= 1)) {
-            qs_->Annotate(false, InvalidQuantileWarning(wa.p0), e.args[0]->pos.start);
-          }
-          std::optional<double> r = Compute(id, span, wa);
-          if (!r) continue;
-          ss.Set(i, *r);
-          any = true;
-        }
-        if (!any) return absl::OkStatus();
-        if (absl::Status st = CountSeriesSlots(); !st.ok()) return st;
-        if (counter) {
-          std::string_view name = labels.MetricName();
-          if (!name.empty() && !name.ends_with("_total") && !name.ends_with("_sum") && !name.ends_with("_count") &&
-              !name.ends_with("_bucket")) {
-            qs_->Annotate(true,
-                          absl::StrCat("PromQL info: metric might not be a counter, name does not end in "
-                                       "_total/_sum/_count/_bucket: ",
-                                       GoQuote(name)),
-                          e.args[matrix_arg]->pos.start);
-          }
-        }
-        ss.labels = id == FunctionId::kLastOverTime ? labels : WithoutName(labels);
-        out.vec.push_back(std::move(ss));
-        return absl::OkStatus();
-      });
+      *arg, [&](size_t n) { results.resize(n); }, work, commit);
   if (!w.ok()) return w.status();
   if (id == FunctionId::kAbsentOverTime) {
     StepSeries ss = NewSeries(AbsentLabels(w->selector));
     bool any = false;
     for (size_t i = 0; i < n_; ++i) {
-      if (!any_at[i]) {
+      bool seen = false;
+      for (const RangeWorker& wk : workers) seen |= wk.any_at[i] != 0;
+      if (!seen) {
         ss.Set(i, 1);
         any = true;
       }

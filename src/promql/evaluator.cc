@@ -4,11 +4,13 @@
 #include <cstdlib>
 #include <map>
 #include <numeric>
+#include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "common/strings.h"
 #include "promql/internal/float_math.h"
+#include "promql/internal/task_pool.h"
 
 namespace pharos::promql::internal {
 
@@ -94,8 +96,67 @@ int64_t Evaluator::RefTime(const TimeModifiers& m, size_t i) const {
   return t - m.offset_ms;
 }
 
+namespace {
+
+// The samples of one series in [mint, maxt] (stale markers dropped when
+// asked), into a buffer reused between series.
+absl::Status DecodeSeries(storage::SampleIterator& it, int64_t mint, int64_t maxt, bool drop_stale,
+                          std::vector<storage::Sample>* buf) {
+  buf->clear();
+  if (it.Seek(mint)) it.AppendUntil(maxt, buf);
+  if (!it.Err().ok()) return absl::InternalError(it.Err().message());
+  // Stores may return samples outside the range.
+  while (!buf->empty() && buf->back().t > maxt) buf->pop_back();
+  if (drop_stale) std::erase_if(*buf, [](const storage::Sample& x) { return storage::IsStaleNaN(x.v); });
+  return absl::OkStatus();
+}
+
+// A series selected for the helpers, until its commit.
+struct PendingSeries {
+  Labels labels;
+  std::unique_ptr<storage::SampleIterator> it;  // until decoded
+  size_t samples = 0;
+  absl::Status err;  // the iterator's
+};
+
+// Below this much work (series x (steps + a typical 2 h of samples)) the
+// hand-off to a helper (a wake-up, tens of microseconds) does not pay.
+constexpr size_t kMinParallelWork = 1 << 15;
+constexpr size_t kSamplesPerSeries = 512;
+
+std::atomic<size_t> test_batch{0};
+
+}  // namespace
+
+void SetParallelBatchForTesting(size_t batch) { test_batch.store(batch); }
+
+int Evaluator::Workers() const {
+  return 1 + (qs_->pool != nullptr ? qs_->pool->helpers() : 0);
+}
+
+std::pair<size_t, size_t> Evaluator::BatchSizes() const {
+  if (size_t b = test_batch.load(std::memory_order_relaxed); b > 0) return {b, b};
+  size_t steps = std::max<size_t>(n_, 1);
+  size_t first = std::clamp<size_t>((size_t{1} << 16) / steps, 4, 64);
+  return {first, std::clamp<size_t>((size_t{1} << 21) / steps, first, 2048)};
+}
+
 absl::Status Evaluator::ForEachSeries(const VectorSelector& vs, int64_t mint, int64_t maxt, int64_t range_ms,
                                       bool drop_stale, SeriesFn fn) {
+  absl::Status st;
+  return SelectSeries(
+      vs, mint, maxt, range_ms, drop_stale, false, [](size_t) {},
+      [&](size_t, int, const Labels& l, const std::vector<storage::Sample>& smp) { st = fn(l, smp); },
+      [&](size_t, const Labels&) { return std::exchange(st, absl::OkStatus()); });
+}
+
+absl::Status Evaluator::ForEachSeries(const VectorSelector& vs, int64_t mint, int64_t maxt, int64_t range_ms,
+                                      bool drop_stale, SlotsFn slots, WorkFn work, CommitFn commit) {
+  return SelectSeries(vs, mint, maxt, range_ms, drop_stale, true, slots, work, commit);
+}
+
+absl::Status Evaluator::SelectSeries(const VectorSelector& vs, int64_t mint, int64_t maxt, int64_t range_ms,
+                                     bool drop_stale, bool parallel, SlotsFn slots, WorkFn work, CommitFn commit) {
   auto querier = qs_->queryable->NewQuerier(mint, maxt);
   if (!querier.ok()) return absl::InternalError(querier.status().message());
   storage::SelectHints hints;
@@ -104,23 +165,96 @@ absl::Status Evaluator::ForEachSeries(const VectorSelector& vs, int64_t mint, in
   hints.step_ms = step_;
   hints.range_ms = range_ms;
   auto set = (*querier)->Select(true, &hints, vs.matchers);
-  std::vector<storage::Sample> buf;
-  while (set->Next()) {
-    if (absl::Status st = Poll(); !st.ok()) return st;
-    const storage::Series& s = set->At();
-    buf.clear();
-    auto it = s.Iterator();
-    if (it->Seek(mint)) it->AppendUntil(maxt, &buf);
-    if (!it->Err().ok()) return absl::InternalError(it->Err().message());
-    // Stores may return samples outside the range.
-    while (!buf.empty() && buf.back().t > maxt) buf.pop_back();
-    if (drop_stale) std::erase_if(buf, [](const storage::Sample& x) { return storage::IsStaleNaN(x.v); });
-    if (absl::Status st = CountSamples(static_cast<int64_t>(buf.size())); !st.ok()) return st;
-    if (absl::Status st = fn(s.labels(), buf); !st.ok()) return st;
+  auto finish = [&]() -> absl::Status {
+    if (!set->Err().ok()) return absl::InternalError(set->Err().message());
+    for (auto& w : set->Warnings()) qs_->warnings.push_back(w);
+    return absl::OkStatus();
+  };
+  TaskPool* pool = qs_->pool;
+  if (!parallel || pool == nullptr || pool->helpers() == 0) {
+    slots(1);
+    std::vector<storage::Sample> buf;
+    while (set->Next()) {
+      if (absl::Status st = Poll(); !st.ok()) return st;
+      const storage::Series& s = set->At();
+      if (absl::Status st = DecodeSeries(*s.Iterator(), mint, maxt, drop_stale, &buf); !st.ok()) return st;
+      if (absl::Status st = CountSamples(static_cast<int64_t>(buf.size())); !st.ok()) return st;
+      work(0, 0, s.labels(), buf);
+      if (absl::Status st = commit(0, s.labels()); !st.ok()) return st;
+    }
+    return finish();
   }
-  if (!set->Err().ok()) return absl::InternalError(set->Err().message());
-  for (auto& w : set->Warnings()) qs_->warnings.push_back(w);
-  return absl::OkStatus();
+
+  // Batches of series, two at a time: while the helpers decode and evaluate
+  // one, this thread selects the next, then joins the work on the first and
+  // commits its series in order. Batches start small, so that the helpers
+  // start early, and grow, so that they are woken rarely. Whatever stops
+  // the selection (the end, an error, cancellation) takes effect after the
+  // series selected before it, as in the loop above.
+  auto [batch, max_batch] = BatchSizes();
+  std::vector<PendingSeries> pending(batch);
+  std::vector<std::vector<storage::Sample>> bufs(static_cast<size_t>(Workers()));
+  bool more = true;
+  absl::Status stop;
+  auto select = [&](size_t base, size_t n) {
+    size_t k = 0;
+    while (more && k < n) {
+      if (!set->Next()) {
+        more = false;
+        break;
+      }
+      if (absl::Status st = Poll(); !st.ok()) {
+        stop = st;
+        more = false;
+        break;
+      }
+      const storage::Series& s = set->At();
+      PendingSeries& p = pending[base + k++];
+      p.labels = s.labels();
+      p.it = s.Iterator();
+    }
+    return k;
+  };
+  auto commit_batch = [&](size_t base, size_t k) -> absl::Status {
+    for (size_t i = 0; i < k; ++i) {
+      PendingSeries& p = pending[base + i];
+      if (!p.err.ok()) return p.err;
+      if (absl::Status st = CountSamples(static_cast<int64_t>(p.samples)); !st.ok()) return st;
+      if (absl::Status st = commit(base + i, p.labels); !st.ok()) return st;
+    }
+    return absl::OkStatus();
+  };
+  size_t base = 0;
+  auto run = [&](size_t i, int w) {
+    PendingSeries& p = pending[base + i];
+    std::vector<storage::Sample>& buf = bufs[static_cast<size_t>(w)];
+    p.err = DecodeSeries(*p.it, mint, maxt, drop_stale, &buf);
+    p.it.reset();
+    p.samples = buf.size();
+    if (p.err.ok()) work(base + i, w, p.labels, buf);
+  };
+  size_t k = select(0, batch);
+  if (!more && k * (n_ + kSamplesPerSeries) < kMinParallelWork && test_batch.load(std::memory_order_relaxed) == 0) {
+    slots(k);
+    for (size_t i = 0; i < k; ++i) run(i, 0);
+  } else {
+    // Two halves of max_batch slots.
+    pending.resize(2 * max_batch);
+    slots(2 * max_batch);
+    while (k > 0) {
+      auto b = pool->Post(k, run);
+      size_t next = base == 0 ? max_batch : 0;
+      batch = std::min(2 * batch, max_batch);
+      size_t k_next = select(next, batch);
+      pool->Join(*b);
+      if (absl::Status st = commit_batch(base, k); !st.ok()) return st;
+      base = next;
+      k = k_next;
+    }
+  }
+  if (absl::Status st = commit_batch(base, k); !st.ok()) return st;
+  if (!stop.ok()) return stop;
+  return finish();
 }
 
 absl::StatusOr<Value> Evaluator::EvalVectorSelector(const VectorSelector& vs, bool sample_timestamps) {
@@ -163,7 +297,20 @@ absl::StatusOr<Value> Evaluator::EvalVectorSelector(const VectorSelector& vs, bo
   return out;
 }
 
-absl::StatusOr<Evaluator::RangeArg> Evaluator::ForEachRangeSeries(const Expr& arg_in, SeriesFn fn) {
+absl::StatusOr<Evaluator::RangeArg> Evaluator::ForEachRangeSeries(const Expr& arg, SeriesFn fn) {
+  absl::Status st;
+  return RangeSeries(
+      arg, false, [](size_t) {}, [&](size_t, int, const Labels& l, const std::vector<storage::Sample>& smp) { st = fn(l, smp); },
+      [&](size_t, const Labels&) { return std::exchange(st, absl::OkStatus()); });
+}
+
+absl::StatusOr<Evaluator::RangeArg> Evaluator::ForEachRangeSeries(const Expr& arg, SlotsFn slots, WorkFn work,
+                                                                  CommitFn commit) {
+  return RangeSeries(arg, true, slots, work, commit);
+}
+
+absl::StatusOr<Evaluator::RangeArg> Evaluator::RangeSeries(const Expr& arg_in, bool parallel, SlotsFn slots,
+                                                           WorkFn work, CommitFn commit) {
   const Expr* arg = Unparen(&arg_in);
   RangeArg w;
   if (arg->kind == ExprKind::kMatrixSelector) {
@@ -172,7 +319,8 @@ absl::StatusOr<Evaluator::RangeArg> Evaluator::ForEachRangeSeries(const Expr& ar
     w.mods = ms.vs->mods;
     w.selector = ms.vs.get();
     int64_t min_ref = RefTime(w.mods, 0), max_ref = RefTime(w.mods, n_ - 1);
-    absl::Status st = ForEachSeries(*ms.vs, min_ref - ms.range_ms, max_ref, ms.range_ms, true, fn);
+    absl::Status st =
+        SelectSeries(*ms.vs, min_ref - ms.range_ms, max_ref, ms.range_ms, true, parallel, slots, work, commit);
     if (!st.ok()) return st;
     return w;
   }
@@ -194,13 +342,15 @@ absl::StatusOr<Evaluator::RangeArg> Evaluator::ForEachRangeSeries(const Expr& ar
   Evaluator inner(qs_, inner_start, last_ref, step);
   auto v = inner.Eval(*sq.expr);
   if (!v.ok()) return v.status();
+  slots(1);
   std::vector<storage::Sample> buf;
   for (StepSeries& ss : v->vec) {
     buf.clear();
     for (size_t i = 0; i < inner.steps(); ++i) {
       if (ss.Has(i)) buf.push_back({inner.TimeAt(i), ss.v[i]});
     }
-    if (absl::Status st = fn(ss.labels, buf); !st.ok()) return st;
+    work(0, 0, ss.labels, buf);
+    if (absl::Status st = commit(0, ss.labels); !st.ok()) return st;
   }
   return w;
 }

@@ -43,7 +43,7 @@ struct Totals {
   int passed = 0, failed = 0, known = 0, skipped = 0;
 };
 
-void RunFolder(const fs::path& dir, const fs::path& base, Totals* totals) {
+void RunFolder(const fs::path& dir, const fs::path& base, Totals* totals, const ScriptOptions& opts = {}) {
   if (!fs::exists(dir)) {
     std::cout << "[conformance] " << dir << " does not exist: skipped\n";
     return;
@@ -69,7 +69,7 @@ void RunFolder(const fs::path& dir, const fs::path& base, Totals* totals) {
       totals->skipped += n;
       continue;
     }
-    ScriptReport rep = RunScript(rel, ReadFile(f));
+    ScriptReport rep = RunScript(rel, ReadFile(f), opts);
     EXPECT_TRUE(rep.fatal.empty()) << rep.fatal;
     int passed = 0, failed = 0, kn = 0, skipped = 0;
     for (const auto& e : rep.evals) {
@@ -102,6 +102,22 @@ TEST(PromqlConformance, UpstreamScripts) {
   RunFolder(base, base, &t);
   std::cout << "[conformance] total: " << t.passed << " passed, " << t.failed << " failed, " << t.known
             << " known failures, " << t.skipped << " skipped (native histograms)\n";
+}
+
+// The same with every selector's series handed to a helper thread in small
+// batches (two at a time, so the second is selected while the first is
+// evaluated): parallel evaluation must not change any answer, error or
+// annotation.
+TEST(PromqlConformance, UpstreamScriptsParallel) {
+  for (size_t batch : {1, 3}) {
+    Totals t;
+    ScriptOptions opts;
+    opts.parallel_batch = batch;
+    fs::path base = fs::path(PHAROS_CONFORMANCE_DIR) / "promql";
+    RunFolder(base, base, &t, opts);
+    std::cout << "[conformance] parallel, batches of " << batch << ": " << t.passed << " passed, " << t.failed
+              << " failed, " << t.known << " known failures\n";
+  }
 }
 
 TEST(PromqlConformance, ProjectScripts) {

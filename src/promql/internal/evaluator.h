@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/functional/function_ref.h"
@@ -20,6 +21,8 @@
 #include "storage/sample.h"
 
 namespace pharos::promql::internal {
+
+class TaskPool;
 
 // One series of an instant-vector value: a value at some of the steps.
 struct StepSeries {
@@ -47,6 +50,7 @@ struct QueryState {
   storage::Queryable* queryable = nullptr;
   const EngineOptions* opts = nullptr;
   const QueryContext* ctx = nullptr;
+  TaskPool* pool = nullptr;  // the engine's helpers, or null
   absl::Time deadline;
   int64_t query_start = 0;  // for @ start()
   int64_t query_end = 0;    // for @ end()
@@ -98,6 +102,23 @@ class Evaluator {
   // markers are dropped when `drop_stale` (range selectors).
   absl::Status ForEachSeries(const VectorSelector& vs, int64_t mint, int64_t maxt, int64_t range_ms,
                              bool drop_stale, SeriesFn fn);
+
+  // The same split in two so that many series can be decoded and evaluated
+  // on several threads: `slots(n)` runs first, on this thread, with the
+  // number of result slots needed; `work` runs for each series on any
+  // thread, with a slot number (< n) for its result and a worker number
+  // (< Workers()) for its scratch, and must touch nothing else; `commit`
+  // then runs on this thread for each series in the selector's order, with
+  // the same slot, before the slot is reused. Errors, sample accounting,
+  // cancellation and the answer are those of ForEachSeries (whose fn is
+  // work then commit). Series go to the helpers only in batches that are
+  // worth the hand-off.
+  using SlotsFn = absl::FunctionRef<void(size_t n)>;
+  using WorkFn = absl::FunctionRef<void(size_t slot, int worker, const Labels&, const std::vector<storage::Sample>&)>;
+  using CommitFn = absl::FunctionRef<absl::Status(size_t slot, const Labels&)>;
+  absl::Status ForEachSeries(const VectorSelector& vs, int64_t mint, int64_t maxt, int64_t range_ms,
+                             bool drop_stale, SlotsFn slots, WorkFn work, CommitFn commit);
+  int Workers() const;
   // The reference time of step i for a selector or subquery: the @ time or
   // the step time, minus the offset.
   int64_t RefTime(const TimeModifiers& m, size_t i) const;
@@ -119,12 +140,28 @@ class Evaluator {
     const VectorSelector* selector = nullptr;  // for absent_over_time labels
   };
   absl::StatusOr<RangeArg> ForEachRangeSeries(const Expr& arg, SeriesFn fn);
+  // With the work of each series split from its commit (see ForEachSeries);
+  // the points of a subquery are handed out on this thread.
+  absl::StatusOr<RangeArg> ForEachRangeSeries(const Expr& arg, SlotsFn slots, WorkFn work, CommitFn commit);
 
  private:
+  // Series in the first batch handed to the helpers and at most in one
+  // batch: fewer for long step grids, so that two batches of results stay
+  // small (2 x 2^21 steps).
+  std::pair<size_t, size_t> BatchSizes() const;
+  absl::Status SelectSeries(const VectorSelector& vs, int64_t mint, int64_t maxt, int64_t range_ms, bool drop_stale,
+                            bool parallel, SlotsFn slots, WorkFn work, CommitFn commit);
+  absl::StatusOr<RangeArg> RangeSeries(const Expr& arg, bool parallel, SlotsFn slots, WorkFn work,
+                                       CommitFn commit);
+
   QueryState* qs_;
   int64_t start_, end_, step_;
   size_t n_;
 };
+
+// For tests: selectors hand their series to the helpers in batches of
+// `batch` series, however little work they are (0: the normal sizing).
+void SetParallelBatchForTesting(size_t batch);
 
 // Merges series with equal labels (dropping the metric name can make two
 // series equal). Fails when two of them have a value at the same step.

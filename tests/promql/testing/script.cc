@@ -16,6 +16,7 @@
 #include "common/strings.h"
 #include "promql/engine.h"
 #include "promql/functions.h"
+#include "promql/internal/evaluator.h"
 #include "promql/parser.h"
 #include "storage/memory_storage.h"
 #include "storage/sample.h"
@@ -332,6 +333,7 @@ class Runner {
     EngineOptions eo;
     eo.max_samples = 10000;
     eo.timeout = absl::Seconds(100);
+    if (opts.parallel_batch > 0) eo.parallelism = 2;
     engine_ = std::make_unique<Engine>(eo);
     store_ = std::make_unique<storage::MemoryStorage>();
   }
@@ -554,7 +556,10 @@ int ScriptReport::skipped() const { return CountIf(evals, 2); }
 
 ScriptReport RunScript(const std::string& name, const std::string& text, const ScriptOptions& opts) {
   Runner r(name, opts);
-  return r.Run(text);
+  internal::SetParallelBatchForTesting(opts.parallel_batch);
+  ScriptReport rep = r.Run(text);
+  internal::SetParallelBatchForTesting(0);
+  return rep;
 }
 
 }  // namespace pharos::promql::testing

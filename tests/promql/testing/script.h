@@ -4,6 +4,7 @@
 // compares results with Prometheus' tolerance.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <set>
 #include <string>
@@ -16,6 +17,9 @@ struct ScriptOptions {
   // every selector with @ t and evaluate at other times (upstream's checks).
   bool range_cross_check = true;
   bool at_pinning_check = true;
+  // > 0: an engine with a helper thread that gets every selector's series
+  // in batches of this many (the parallel path, however small the data).
+  size_t parallel_batch = 0;
 };
 
 struct EvalOutcome {
