@@ -2,11 +2,13 @@
 // topk, bottomk, count_values, quantile) with by/without, step by step.
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "common/float_format.h"
 #include "common/label_names.h"
+#include "promql/functions.h"
 #include "promql/internal/evaluator.h"
 #include "promql/internal/float_math.h"
 #include "promql/internal/functions_internal.h"
@@ -47,9 +49,152 @@ inline void AggAvg(AggState& a, double v) {
   KahanSumInc(v / a.count - a.mean / a.count, &a.mean, &a.c);
 }
 
+// Adds one series (values v where has) into a group's row of accumulators.
+void Accumulate(AggOp op, AggState* a, const double* v, const uint8_t* has, size_t n) {
+  switch (op) {
+    case AggOp::kSum:
+      for (size_t i = 0; i < n; ++i) {
+        if (!has[i]) continue;
+        a[i].seen = true;
+        KahanSumInc(v[i], &a[i].value, &a[i].c);
+      }
+      break;
+    case AggOp::kAvg:
+      for (size_t i = 0; i < n; ++i) {
+        if (!has[i]) continue;
+        AggAvg(a[i], v[i]);
+      }
+      break;
+    case AggOp::kCount:
+    case AggOp::kGroup:
+      for (size_t i = 0; i < n; ++i) {
+        if (!has[i]) continue;
+        a[i].seen = true;
+        a[i].count++;
+      }
+      break;
+    case AggOp::kMin:
+      for (size_t i = 0; i < n; ++i) {
+        if (!has[i]) continue;
+        if (!a[i].seen || a[i].value > v[i] || std::isnan(a[i].value)) a[i].value = v[i];
+        a[i].seen = true;
+      }
+      break;
+    case AggOp::kMax:
+      for (size_t i = 0; i < n; ++i) {
+        if (!has[i]) continue;
+        if (!a[i].seen || a[i].value < v[i] || std::isnan(a[i].value)) a[i].value = v[i];
+        a[i].seen = true;
+      }
+      break;
+    case AggOp::kStddev:
+    case AggOp::kStdvar:
+      for (size_t i = 0; i < n; ++i) {
+        if (!has[i]) continue;
+        AggState& x = a[i];
+        x.seen = true;
+        x.count++;
+        double delta = v[i] - x.mean;
+        x.mean += delta / x.count;
+        x.value += delta * (v[i] - x.mean);
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+// The group's result at every step it has a value.
+void FinishGroup(AggOp op, const AggState* a, StepSeries* res) {
+  for (size_t i = 0; i < res->v.size(); ++i) {
+    if (!a[i].seen) continue;
+    double r = 0;
+    switch (op) {
+      case AggOp::kSum: r = std::isinf(a[i].value) ? a[i].value : a[i].value + a[i].c; break;
+      case AggOp::kAvg: r = std::isinf(a[i].mean) ? a[i].mean : a[i].mean + a[i].c; break;
+      case AggOp::kCount: r = a[i].count; break;
+      case AggOp::kGroup: r = 1; break;
+      case AggOp::kMin:
+      case AggOp::kMax: r = a[i].value; break;
+      case AggOp::kStdvar: r = a[i].value / a[i].count; break;
+      case AggOp::kStddev: r = std::sqrt(a[i].value / a[i].count); break;
+      default: break;
+    }
+    res->Set(i, r);
+  }
+}
+
 }  // namespace
 
+std::optional<absl::StatusOr<Value>> Evaluator::EvalAggregateOfRangeFunction(const AggregateExpr& e) {
+  switch (e.op) {
+    case AggOp::kSum:
+    case AggOp::kAvg:
+    case AggOp::kCount:
+    case AggOp::kGroup:
+    case AggOp::kMin:
+    case AggOp::kMax:
+    case AggOp::kStddev:
+    case AggOp::kStdvar: break;
+    default: return std::nullopt;
+  }
+  const Expr* x = e.expr.get();
+  size_t parens = 0;
+  for (; x->kind == ExprKind::kParen; ++parens) x = static_cast<const ParenExpr*>(x)->expr.get();
+  if (x->kind != ExprKind::kCall) return std::nullopt;
+  const Call& call = static_cast<const Call&>(*x);
+  size_t arg = 0;
+  while (arg < call.args.size() && TypeOf(*call.args[arg]) != ValueType::kMatrix) ++arg;
+  if (arg == call.args.size() || call.func->id == FunctionId::kAbsentOverTime) return std::nullopt;
+  const Expr* m = Unparen(call.args[arg].get());
+  if (m->kind != ExprKind::kMatrixSelector) return std::nullopt;
+  // The function's result series must have distinct labels, as then the
+  // aggregation never sees the error the range function would raise: they
+  // do when it keeps the metric name or when the selector has one name.
+  bool keeps_name = call.func->id == FunctionId::kLastOverTime;
+  bool one_name = std::any_of(
+      static_cast<const MatrixSelector*>(m)->vs->matchers.begin(), static_cast<const MatrixSelector*>(m)->vs->matchers.end(),
+      [](const Matcher& mt) { return mt.name() == kMetricName && mt.type() == MatchType::kEqual; });
+  if (!keeps_name && !one_name) return std::nullopt;
+  // As Eval would on its way down.
+  for (size_t p = 0; p <= parens; ++p) {
+    if (absl::Status st = Poll(); !st.ok()) return st;
+  }
+
+  // Groups in order of first appearance, each with a row of accumulators
+  // that series are added to in input order: for every group and step the
+  // additions are those of EvalAggregate, in the same order.
+  absl::flat_hash_map<uint64_t, size_t> by_hash;
+  std::vector<Labels> group_labels;
+  std::vector<std::vector<AggState>> rows;
+  auto add = [&](const Labels& l, const StepSeries& s) -> absl::Status {
+    if (absl::Status st = Poll(static_cast<uint32_t>(n_)); !st.ok()) return st;
+    auto [it, fresh] = by_hash.emplace(l.HashFor(e.grouping, !e.without), group_labels.size());
+    if (fresh) {
+      group_labels.push_back(GroupLabels(l, e));
+      rows.emplace_back(n_);
+    }
+    Accumulate(e.op, rows[it->second].data(), s.v.data(), s.has.data(), n_);
+    return absl::OkStatus();
+  };
+  // The input series' labels group alike unless the grouping names the
+  // metric name that the function drops.
+  RangeSink sink{add, e.without || keeps_name ||
+                          std::find(e.grouping.begin(), e.grouping.end(), kMetricName) == e.grouping.end()};
+  auto in = EvalRangeFunction(call, arg, &sink);
+  if (!in.ok()) return in.status();
+  Value out;
+  out.type = ValueType::kVector;
+  for (size_t g = 0; g < rows.size(); ++g) {
+    StepSeries r = NewSeries(std::move(group_labels[g]));
+    FinishGroup(e.op, rows[g].data(), &r);
+    if (std::find(r.has.begin(), r.has.end(), 1) != r.has.end()) out.vec.push_back(std::move(r));
+  }
+  return out;
+}
+
 absl::StatusOr<Value> Evaluator::EvalAggregate(const AggregateExpr& e) {
+  if (auto r = EvalAggregateOfRangeFunction(e)) return *std::move(r);
   Value param;
   if (e.param) {
     auto p = Eval(*e.param);
@@ -218,76 +363,9 @@ absl::StatusOr<Value> Evaluator::EvalAggregate(const AggregateExpr& e) {
       for (size_t m = member_start[g]; m < member_start[g + 1]; ++m) {
         size_t s = members[m];
         if (absl::Status st = Poll(static_cast<uint32_t>(n_)); !st.ok()) return st;
-        const double* v = vec[s].v.data();
-        const uint8_t* has = vec[s].has.data();
-        switch (e.op) {
-          case AggOp::kSum:
-            for (size_t i = 0; i < n_; ++i) {
-              if (!has[i]) continue;
-              a[i].seen = true;
-              KahanSumInc(v[i], &a[i].value, &a[i].c);
-            }
-            break;
-          case AggOp::kAvg:
-            for (size_t i = 0; i < n_; ++i) {
-              if (!has[i]) continue;
-              AggAvg(a[i], v[i]);
-            }
-            break;
-          case AggOp::kCount:
-          case AggOp::kGroup:
-            for (size_t i = 0; i < n_; ++i) {
-              if (!has[i]) continue;
-              a[i].seen = true;
-              a[i].count++;
-            }
-            break;
-          case AggOp::kMin:
-            for (size_t i = 0; i < n_; ++i) {
-              if (!has[i]) continue;
-              if (!a[i].seen || a[i].value > v[i] || std::isnan(a[i].value)) a[i].value = v[i];
-              a[i].seen = true;
-            }
-            break;
-          case AggOp::kMax:
-            for (size_t i = 0; i < n_; ++i) {
-              if (!has[i]) continue;
-              if (!a[i].seen || a[i].value < v[i] || std::isnan(a[i].value)) a[i].value = v[i];
-              a[i].seen = true;
-            }
-            break;
-          case AggOp::kStddev:
-          case AggOp::kStdvar:
-            for (size_t i = 0; i < n_; ++i) {
-              if (!has[i]) continue;
-              AggState& x = a[i];
-              x.seen = true;
-              x.count++;
-              double delta = v[i] - x.mean;
-              x.mean += delta / x.count;
-              x.value += delta * (v[i] - x.mean);
-            }
-            break;
-          default:
-            break;
-        }
+        Accumulate(e.op, a, vec[s].v.data(), vec[s].has.data(), n_);
       }
-      for (size_t i = 0; i < n_; ++i) {
-        if (!a[i].seen) continue;
-        double r = 0;
-        switch (e.op) {
-          case AggOp::kSum: r = std::isinf(a[i].value) ? a[i].value : a[i].value + a[i].c; break;
-          case AggOp::kAvg: r = std::isinf(a[i].mean) ? a[i].mean : a[i].mean + a[i].c; break;
-          case AggOp::kCount: r = a[i].count; break;
-          case AggOp::kGroup: r = 1; break;
-          case AggOp::kMin:
-          case AggOp::kMax: r = a[i].value; break;
-          case AggOp::kStdvar: r = a[i].value / a[i].count; break;
-          case AggOp::kStddev: r = std::sqrt(a[i].value / a[i].count); break;
-          default: break;
-        }
-        res[g].Set(i, r);
-      }
+      FinishGroup(e.op, a, &res[g]);
     }
   }
   for (StepSeries& s : res) {

@@ -334,7 +334,7 @@ struct RangeResult {
 
 }  // namespace
 
-absl::StatusOr<Value> Evaluator::EvalRangeFunction(const Call& e, size_t matrix_arg) {
+absl::StatusOr<Value> Evaluator::EvalRangeFunction(const Call& e, size_t matrix_arg, const RangeSink* sink) {
   FunctionId id = e.func->id;
   // Scalar parameters, per step.
   std::vector<std::vector<double>> params;
@@ -365,7 +365,13 @@ absl::StatusOr<Value> Evaluator::EvalRangeFunction(const Call& e, size_t matrix_
   auto work = [&](size_t slot, int worker, const Labels& labels, const std::vector<storage::Sample>& smp) {
     RangeWorker& wk = workers[static_cast<size_t>(worker)];
     RangeResult& r = results[slot];
-    r.ss = NewSeries({});
+    if (r.ss.v.size() == n_) {
+      // A series a sink saw: reuse its arrays.
+      std::fill(r.ss.v.begin(), r.ss.v.end(), 0);
+      std::fill(r.ss.has.begin(), r.ss.has.end(), 0);
+    } else {
+      r.ss = NewSeries({});
+    }
     r.any = false;
     r.err = absl::OkStatus();
     r.bad_quantiles.clear();
@@ -423,7 +429,9 @@ absl::StatusOr<Value> Evaluator::EvalRangeFunction(const Call& e, size_t matrix_
       any = true;
     }
     r.any = any;
-    if (any) ss.labels = id == FunctionId::kLastOverTime ? labels : WithoutName(labels);
+    if (any && !(sink != nullptr && sink->input_labels)) {
+      ss.labels = id == FunctionId::kLastOverTime ? labels : WithoutName(labels);
+    }
   };
   // Runs on this thread, in series order.
   auto commit = [&](size_t slot, const Labels& labels) -> absl::Status {
@@ -443,6 +451,7 @@ absl::StatusOr<Value> Evaluator::EvalRangeFunction(const Call& e, size_t matrix_
                       e.args[matrix_arg]->pos.start);
       }
     }
+    if (sink != nullptr) return sink->fn(sink->input_labels ? labels : r.ss.labels, r.ss);
     out.vec.push_back(std::move(r.ss));
     return absl::OkStatus();
   };
@@ -463,6 +472,7 @@ absl::StatusOr<Value> Evaluator::EvalRangeFunction(const Call& e, size_t matrix_
     if (any) out.vec.push_back(std::move(ss));
     return out;
   }
+  // (With a sink the caller made sure that names are all alike.)
   if (HasDuplicateLabels(out.vec)) {
     return absl::FailedPreconditionError("vector cannot contain metrics with the same labelset");
   }

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -128,7 +129,22 @@ class Evaluator {
   absl::StatusOr<Value> EvalAggregate(const AggregateExpr& e);
   absl::StatusOr<Value> EvalCall(const Call& e);
   absl::StatusOr<Value> EvalTopLevelMatrix(const Expr& e);
-  absl::StatusOr<Value> EvalRangeFunction(const Call& e, size_t matrix_arg);
+  // With a sink, each result series goes to it (on this thread, in order)
+  // instead of into the result, which stays empty; the series is reused
+  // afterwards. The sink's labels are the series' own, or with
+  // `input_labels` those of the input series (the metric name kept), which
+  // are then not copied.
+  using SeriesSink = absl::FunctionRef<absl::Status(const Labels& labels, const StepSeries& s)>;
+  struct RangeSink {
+    SeriesSink fn;
+    bool input_labels = false;
+  };
+  absl::StatusOr<Value> EvalRangeFunction(const Call& e, size_t matrix_arg, const RangeSink* sink = nullptr);
+  // sum, avg, count, group, min, max, stddev and stdvar of a range function
+  // of a selector, with each series added into its group as it is computed
+  // (no array per input series); nullopt when the expression is not of
+  // that shape.
+  std::optional<absl::StatusOr<Value>> EvalAggregateOfRangeFunction(const AggregateExpr& e);
   absl::StatusOr<Value> EvalHistogramQuantile(const Call& e);
 
   // A range argument (matrix selector or subquery): its range and
