@@ -6,6 +6,8 @@
 // benchmark checks the shape of its answer.
 #include <benchmark/benchmark.h>
 
+#include <sys/resource.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <random>
@@ -79,15 +81,25 @@ tsdb::DB& Db() {
   return *data->db;
 }
 
+double ProcessCpuMs() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto ms = [](const timeval& t) { return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_usec) / 1e3; };
+  return ms(u.ru_utime) + ms(u.ru_stime);
+}
+
 void Run(benchmark::State& state, const std::string& q, bool range, size_t want_series) {
   EngineOptions o;
   o.parallelism = static_cast<int>(state.range(0));
   Engine engine(o);
   auto& db = Db();
+  double cpu0 = ProcessCpuMs();
   for (auto _ : state) {
     auto r = range ? engine.RangeQuery(db, q, kEnd - 3600000, kEnd, 15000) : engine.InstantQuery(db, q, kEnd);
     if (!r.ok() || r->series.size() != want_series) state.SkipWithError("unexpected answer");
   }
+  // CPU of all threads (the benchmark's own CPU column is the calling thread's).
+  state.counters["cpu_ms"] = (ProcessCpuMs() - cpu0) / static_cast<double>(state.iterations());
   state.SetLabel(o.parallelism == 1 ? "sequential" : "2 threads");
 }
 

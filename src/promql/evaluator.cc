@@ -185,11 +185,12 @@ absl::Status Evaluator::SelectSeries(const VectorSelector& vs, int64_t mint, int
     return finish();
   }
 
-  // Batches of series, two at a time: while the helpers decode and evaluate
-  // one, this thread selects the next, then joins the work on the first and
-  // commits its series in order. Batches start small, so that the helpers
-  // start early, and grow, so that they are woken rarely. Whatever stops
-  // the selection (the end, an error, cancellation) takes effect after the
+  // Batches of series, two at a time in two halves of the slots: the
+  // calling thread selects batch k+1 and posts it before it joins the work
+  // on batch k and commits k's series in order, so that the helpers go on
+  // with k+1 meanwhile. Batches start small, so that the helpers start
+  // early, and grow, so that they are woken rarely. Whatever stops the
+  // selection (the end, an error, cancellation) takes effect after the
   // series selected before it, as in the loop above.
   auto [batch, max_batch] = BatchSizes();
   std::vector<PendingSeries> pending(batch);
@@ -224,35 +225,44 @@ absl::Status Evaluator::SelectSeries(const VectorSelector& vs, int64_t mint, int
     }
     return absl::OkStatus();
   };
-  size_t base = 0;
-  auto run = [&](size_t i, int w) {
-    PendingSeries& p = pending[base + i];
+  auto process = [&](size_t slot, int w) {
+    PendingSeries& p = pending[slot];
     std::vector<storage::Sample>& buf = bufs[static_cast<size_t>(w)];
     p.err = DecodeSeries(*p.it, mint, maxt, drop_stale, &buf);
     p.it.reset();
     p.samples = buf.size();
-    if (p.err.ok()) work(base + i, w, p.labels, buf);
+    if (p.err.ok()) work(slot, w, p.labels, buf);
   };
   size_t k = select(0, batch);
   if (!more && k * (n_ + kSamplesPerSeries) < kMinParallelWork && test_batch.load(std::memory_order_relaxed) == 0) {
     slots(k);
-    for (size_t i = 0; i < k; ++i) run(i, 0);
+    for (size_t i = 0; i < k; ++i) process(i, 0);
+    if (absl::Status st = commit_batch(0, k); !st.ok()) return st;
   } else {
-    // Two halves of max_batch slots.
     pending.resize(2 * max_batch);
     slots(2 * max_batch);
+    auto run_low = [&](size_t i, int w) { process(i, w); };
+    auto run_high = [&](size_t i, int w) { process(max_batch + i, w); };
+    auto post = [&](size_t base, size_t n) {
+      return pool->Post(n, base == 0 ? TaskPool::ItemFn(run_low) : TaskPool::ItemFn(run_high));
+    };
+    size_t base = 0;
+    auto b = post(base, k);
     while (k > 0) {
-      auto b = pool->Post(k, run);
       size_t next = base == 0 ? max_batch : 0;
       batch = std::min(2 * batch, max_batch);
       size_t k_next = select(next, batch);
+      std::shared_ptr<TaskPool::Batch> b_next = k_next > 0 ? post(next, k_next) : nullptr;
       pool->Join(*b);
-      if (absl::Status st = commit_batch(base, k); !st.ok()) return st;
+      if (absl::Status st = commit_batch(base, k); !st.ok()) {
+        if (b_next) pool->Join(*b_next);  // its items refer to this frame
+        return st;
+      }
       base = next;
       k = k_next;
+      b = std::move(b_next);
     }
   }
-  if (absl::Status st = commit_batch(base, k); !st.ok()) return st;
   if (!stop.ok()) return stop;
   return finish();
 }
