@@ -163,30 +163,45 @@ std::optional<absl::StatusOr<Value>> Evaluator::EvalAggregateOfRangeFunction(con
 
   // Groups in order of first appearance, each with a row of accumulators
   // that series are added to in input order: for every group and step the
-  // additions are those of EvalAggregate, in the same order.
+  // additions are those of EvalAggregate, in the same order. A series'
+  // group is looked up by hash when it is selected (its labels are not
+  // kept); the group joins the output when its first series with a value
+  // is committed, as EvalAggregate sees only those.
+  constexpr size_t kNone = SIZE_MAX;
   absl::flat_hash_map<uint64_t, size_t> by_hash;
-  std::vector<Labels> group_labels;
+  std::vector<Labels> labels_of;     // by candidate group (in order of selection)
+  std::vector<size_t> group_of;      // candidate -> group, or kNone
+  std::vector<size_t> candidate_of;  // group -> candidate
   std::vector<std::vector<AggState>> rows;
-  auto add = [&](const Labels& l, const StepSeries& s) -> absl::Status {
-    if (absl::Status st = Poll(static_cast<uint32_t>(n_)); !st.ok()) return st;
-    auto [it, fresh] = by_hash.emplace(l.HashFor(e.grouping, !e.without), group_labels.size());
+  auto pick = [&](const Labels& l) {
+    auto [it, fresh] = by_hash.emplace(l.HashFor(e.grouping, !e.without), labels_of.size());
     if (fresh) {
-      group_labels.push_back(GroupLabels(l, e));
+      labels_of.push_back(GroupLabels(l, e));
+      group_of.push_back(kNone);
+    }
+    return it->second;
+  };
+  auto add = [&](size_t c, const StepSeries& s) -> absl::Status {
+    if (absl::Status st = Poll(static_cast<uint32_t>(n_)); !st.ok()) return st;
+    if (group_of[c] == kNone) {
+      group_of[c] = rows.size();
+      candidate_of.push_back(c);
       rows.emplace_back(n_);
     }
-    Accumulate(e.op, rows[it->second].data(), s.v.data(), s.has.data(), n_);
+    Accumulate(e.op, rows[group_of[c]].data(), s.v.data(), s.has.data(), n_);
     return absl::OkStatus();
   };
   // The input series' labels group alike unless the grouping names the
   // metric name that the function drops.
-  RangeSink sink{add, e.without || keeps_name ||
-                          std::find(e.grouping.begin(), e.grouping.end(), kMetricName) == e.grouping.end()};
+  RangeSink sink{pick, add,
+                 e.without || keeps_name ||
+                     std::find(e.grouping.begin(), e.grouping.end(), kMetricName) == e.grouping.end()};
   auto in = EvalRangeFunction(call, arg, &sink);
   if (!in.ok()) return in.status();
   Value out;
   out.type = ValueType::kVector;
   for (size_t g = 0; g < rows.size(); ++g) {
-    StepSeries r = NewSeries(std::move(group_labels[g]));
+    StepSeries r = NewSeries(std::move(labels_of[candidate_of[g]]));
     FinishGroup(e.op, rows[g].data(), &r);
     if (std::find(r.has.begin(), r.has.end(), 1) != r.has.end()) out.vec.push_back(std::move(r));
   }

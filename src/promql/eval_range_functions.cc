@@ -326,6 +326,10 @@ struct RangeWorker {
 
 // One series' result, from its work to its commit.
 struct RangeResult {
+  Labels labels;       // of the result (without a sink)
+  size_t token = 0;    // the sink's for the series
+  bool not_counter = false;  // rate or increase of a metric whose name does not say counter
+  std::string name;          // that name
   StepSeries ss;
   bool any = false;
   absl::Status err;
@@ -361,8 +365,24 @@ absl::StatusOr<Value> Evaluator::EvalRangeFunction(const Call& e, size_t matrix_
   for (RangeWorker& w : workers) w.any_at.assign(n_, 0);
   std::vector<RangeResult> results;
 
+  // Runs on this thread as each series is selected: what its commit needs
+  // of its labels.
+  auto pick = [&](size_t slot, const Labels& labels) {
+    RangeResult& r = results[slot];
+    if (id == FunctionId::kAbsentOverTime) return;
+    std::string_view name = labels.MetricName();
+    r.not_counter = counter && !name.empty() && !name.ends_with("_total") && !name.ends_with("_sum") &&
+                    !name.ends_with("_count") && !name.ends_with("_bucket");
+    if (r.not_counter) r.name.assign(name);
+    bool keep_name = id == FunctionId::kLastOverTime || (sink != nullptr && sink->input_labels);
+    if (sink != nullptr) {
+      r.token = sink->pick(keep_name ? labels : WithoutName(labels));
+    } else {
+      r.labels = keep_name ? labels : WithoutName(labels);
+    }
+  };
   // Runs on any thread: the function at every step of one series.
-  auto work = [&](size_t slot, int worker, const Labels& labels, const std::vector<storage::Sample>& smp) {
+  auto work = [&](size_t slot, int worker, const std::vector<storage::Sample>& smp) {
     RangeWorker& wk = workers[static_cast<size_t>(worker)];
     RangeResult& r = results[slot];
     if (r.ss.v.size() == n_) {
@@ -429,34 +449,28 @@ absl::StatusOr<Value> Evaluator::EvalRangeFunction(const Call& e, size_t matrix_
       any = true;
     }
     r.any = any;
-    if (any && !(sink != nullptr && sink->input_labels)) {
-      ss.labels = id == FunctionId::kLastOverTime ? labels : WithoutName(labels);
-    }
   };
   // Runs on this thread, in series order.
-  auto commit = [&](size_t slot, const Labels& labels) -> absl::Status {
+  auto commit = [&](size_t slot) -> absl::Status {
     RangeResult& r = results[slot];
     if (!r.err.ok()) return r.err;
     for (double q : r.bad_quantiles) qs_->Annotate(false, InvalidQuantileWarning(q), e.args[0]->pos.start);
     if (!r.any) return absl::OkStatus();
     if (absl::Status st = CountSeriesSlots(); !st.ok()) return st;
-    if (counter) {
-      std::string_view name = labels.MetricName();
-      if (!name.empty() && !name.ends_with("_total") && !name.ends_with("_sum") && !name.ends_with("_count") &&
-          !name.ends_with("_bucket")) {
-        qs_->Annotate(true,
-                      absl::StrCat("PromQL info: metric might not be a counter, name does not end in "
-                                   "_total/_sum/_count/_bucket: ",
-                                   GoQuote(name)),
-                      e.args[matrix_arg]->pos.start);
-      }
+    if (r.not_counter) {
+      qs_->Annotate(true,
+                    absl::StrCat("PromQL info: metric might not be a counter, name does not end in "
+                                 "_total/_sum/_count/_bucket: ",
+                                 GoQuote(r.name)),
+                    e.args[matrix_arg]->pos.start);
     }
-    if (sink != nullptr) return sink->fn(sink->input_labels ? labels : r.ss.labels, r.ss);
+    if (sink != nullptr) return sink->fn(r.token, r.ss);
+    r.ss.labels = std::move(r.labels);
     out.vec.push_back(std::move(r.ss));
     return absl::OkStatus();
   };
   auto w = ForEachRangeSeries(
-      *arg, [&](size_t n) { results.resize(n); }, work, commit);
+      *arg, [&](size_t n) { results.resize(n); }, pick, work, commit);
   if (!w.ok()) return w.status();
   if (id == FunctionId::kAbsentOverTime) {
     StepSeries ss = NewSeries(AbsentLabels(w->selector));

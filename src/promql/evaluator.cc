@@ -113,7 +113,6 @@ absl::Status DecodeSeries(storage::SampleIterator& it, int64_t mint, int64_t max
 
 // A series selected for the helpers, until its commit.
 struct PendingSeries {
-  Labels labels;
   std::unique_ptr<storage::SampleIterator> it;  // until decoded
   size_t samples = 0;
   absl::Status err;  // the iterator's
@@ -136,27 +135,34 @@ int Evaluator::Workers() const {
 
 std::pair<size_t, size_t> Evaluator::BatchSizes() const {
   if (size_t b = test_batch.load(std::memory_order_relaxed); b > 0) return {b, b};
+  // Results in flight (two batches) take n_ x 9 bytes each: a few hundred
+  // kilobytes stay in the allocator's cache from one batch to the next,
+  // megabytes would come fresh from the kernel (page faults) every query.
   size_t steps = std::max<size_t>(n_, 1);
-  size_t first = std::clamp<size_t>((size_t{1} << 16) / steps, 4, 64);
-  return {first, std::clamp<size_t>((size_t{1} << 21) / steps, first, 2048)};
+  size_t first = std::clamp<size_t>((size_t{1} << 14) / steps, 4, 64);
+  return {first, std::clamp<size_t>((size_t{1} << 14) / steps, first, 2048)};
 }
 
 absl::Status Evaluator::ForEachSeries(const VectorSelector& vs, int64_t mint, int64_t maxt, int64_t range_ms,
                                       bool drop_stale, SeriesFn fn) {
+  // One series at a time: its labels stay valid until its commit.
+  const Labels* labels = nullptr;
   absl::Status st;
   return SelectSeries(
-      vs, mint, maxt, range_ms, drop_stale, false, [](size_t) {},
-      [&](size_t, int, const Labels& l, const std::vector<storage::Sample>& smp) { st = fn(l, smp); },
-      [&](size_t, const Labels&) { return std::exchange(st, absl::OkStatus()); });
+      vs, mint, maxt, range_ms, drop_stale, false, [](size_t) {}, [&](size_t, const Labels& l) { labels = &l; },
+      [&](size_t, int, const std::vector<storage::Sample>& smp) { st = fn(*labels, smp); },
+      [&](size_t) { return std::exchange(st, absl::OkStatus()); });
 }
 
 absl::Status Evaluator::ForEachSeries(const VectorSelector& vs, int64_t mint, int64_t maxt, int64_t range_ms,
-                                      bool drop_stale, SlotsFn slots, WorkFn work, CommitFn commit) {
-  return SelectSeries(vs, mint, maxt, range_ms, drop_stale, true, slots, work, commit);
+                                      bool drop_stale, SlotsFn slots, PickFn pick, WorkFn work,
+                                      CommitFn commit) {
+  return SelectSeries(vs, mint, maxt, range_ms, drop_stale, true, slots, pick, work, commit);
 }
 
 absl::Status Evaluator::SelectSeries(const VectorSelector& vs, int64_t mint, int64_t maxt, int64_t range_ms,
-                                     bool drop_stale, bool parallel, SlotsFn slots, WorkFn work, CommitFn commit) {
+                                     bool drop_stale, bool parallel, SlotsFn slots, PickFn pick, WorkFn work,
+                                     CommitFn commit) {
   auto querier = qs_->queryable->NewQuerier(mint, maxt);
   if (!querier.ok()) return absl::InternalError(querier.status().message());
   storage::SelectHints hints;
@@ -179,8 +185,9 @@ absl::Status Evaluator::SelectSeries(const VectorSelector& vs, int64_t mint, int
       const storage::Series& s = set->At();
       if (absl::Status st = DecodeSeries(*s.Iterator(), mint, maxt, drop_stale, &buf); !st.ok()) return st;
       if (absl::Status st = CountSamples(static_cast<int64_t>(buf.size())); !st.ok()) return st;
-      work(0, 0, s.labels(), buf);
-      if (absl::Status st = commit(0, s.labels()); !st.ok()) return st;
+      pick(0, s.labels());
+      work(0, 0, buf);
+      if (absl::Status st = commit(0); !st.ok()) return st;
     }
     return finish();
   }
@@ -211,7 +218,7 @@ absl::Status Evaluator::SelectSeries(const VectorSelector& vs, int64_t mint, int
       }
       const storage::Series& s = set->At();
       PendingSeries& p = pending[base + k++];
-      p.labels = s.labels();
+      pick(base + k - 1, s.labels());
       p.it = s.Iterator();
     }
     return k;
@@ -221,7 +228,7 @@ absl::Status Evaluator::SelectSeries(const VectorSelector& vs, int64_t mint, int
       PendingSeries& p = pending[base + i];
       if (!p.err.ok()) return p.err;
       if (absl::Status st = CountSamples(static_cast<int64_t>(p.samples)); !st.ok()) return st;
-      if (absl::Status st = commit(base + i, p.labels); !st.ok()) return st;
+      if (absl::Status st = commit(base + i); !st.ok()) return st;
     }
     return absl::OkStatus();
   };
@@ -231,16 +238,16 @@ absl::Status Evaluator::SelectSeries(const VectorSelector& vs, int64_t mint, int
     p.err = DecodeSeries(*p.it, mint, maxt, drop_stale, &buf);
     p.it.reset();
     p.samples = buf.size();
-    if (p.err.ok()) work(slot, w, p.labels, buf);
+    if (p.err.ok()) work(slot, w, buf);
   };
+  slots(batch);
   size_t k = select(0, batch);
   if (!more && k * (n_ + kSamplesPerSeries) < kMinParallelWork && test_batch.load(std::memory_order_relaxed) == 0) {
-    slots(k);
     for (size_t i = 0; i < k; ++i) process(i, 0);
     if (absl::Status st = commit_batch(0, k); !st.ok()) return st;
   } else {
     pending.resize(2 * max_batch);
-    slots(2 * max_batch);
+    slots(2 * max_batch);  // before any work starts
     auto run_low = [&](size_t i, int w) { process(i, w); };
     auto run_high = [&](size_t i, int w) { process(max_batch + i, w); };
     auto post = [&](size_t base, size_t n) {
@@ -308,19 +315,21 @@ absl::StatusOr<Value> Evaluator::EvalVectorSelector(const VectorSelector& vs, bo
 }
 
 absl::StatusOr<Evaluator::RangeArg> Evaluator::ForEachRangeSeries(const Expr& arg, SeriesFn fn) {
+  const Labels* labels = nullptr;
   absl::Status st;
   return RangeSeries(
-      arg, false, [](size_t) {}, [&](size_t, int, const Labels& l, const std::vector<storage::Sample>& smp) { st = fn(l, smp); },
-      [&](size_t, const Labels&) { return std::exchange(st, absl::OkStatus()); });
+      arg, false, [](size_t) {}, [&](size_t, const Labels& l) { labels = &l; },
+      [&](size_t, int, const std::vector<storage::Sample>& smp) { st = fn(*labels, smp); },
+      [&](size_t) { return std::exchange(st, absl::OkStatus()); });
 }
 
-absl::StatusOr<Evaluator::RangeArg> Evaluator::ForEachRangeSeries(const Expr& arg, SlotsFn slots, WorkFn work,
-                                                                  CommitFn commit) {
-  return RangeSeries(arg, true, slots, work, commit);
+absl::StatusOr<Evaluator::RangeArg> Evaluator::ForEachRangeSeries(const Expr& arg, SlotsFn slots, PickFn pick,
+                                                                  WorkFn work, CommitFn commit) {
+  return RangeSeries(arg, true, slots, pick, work, commit);
 }
 
 absl::StatusOr<Evaluator::RangeArg> Evaluator::RangeSeries(const Expr& arg_in, bool parallel, SlotsFn slots,
-                                                           WorkFn work, CommitFn commit) {
+                                                           PickFn pick, WorkFn work, CommitFn commit) {
   const Expr* arg = Unparen(&arg_in);
   RangeArg w;
   if (arg->kind == ExprKind::kMatrixSelector) {
@@ -330,7 +339,7 @@ absl::StatusOr<Evaluator::RangeArg> Evaluator::RangeSeries(const Expr& arg_in, b
     w.selector = ms.vs.get();
     int64_t min_ref = RefTime(w.mods, 0), max_ref = RefTime(w.mods, n_ - 1);
     absl::Status st =
-        SelectSeries(*ms.vs, min_ref - ms.range_ms, max_ref, ms.range_ms, true, parallel, slots, work, commit);
+        SelectSeries(*ms.vs, min_ref - ms.range_ms, max_ref, ms.range_ms, true, parallel, slots, pick, work, commit);
     if (!st.ok()) return st;
     return w;
   }
@@ -359,8 +368,9 @@ absl::StatusOr<Evaluator::RangeArg> Evaluator::RangeSeries(const Expr& arg_in, b
     for (size_t i = 0; i < inner.steps(); ++i) {
       if (ss.Has(i)) buf.push_back({inner.TimeAt(i), ss.v[i]});
     }
-    work(0, 0, ss.labels, buf);
-    if (absl::Status st = commit(0, ss.labels); !st.ok()) return st;
+    pick(0, ss.labels);
+    work(0, 0, buf);
+    if (absl::Status st = commit(0); !st.ok()) return st;
   }
   return w;
 }

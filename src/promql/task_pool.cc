@@ -6,7 +6,7 @@
 namespace pharos::promql::internal {
 namespace {
 
-constexpr auto kSpin = std::chrono::microseconds(50);
+constexpr auto kSpin = std::chrono::microseconds(20);
 
 inline void Pause() {
 #if defined(__x86_64__) || defined(__i386__)

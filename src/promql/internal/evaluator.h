@@ -104,21 +104,25 @@ class Evaluator {
   absl::Status ForEachSeries(const VectorSelector& vs, int64_t mint, int64_t maxt, int64_t range_ms,
                              bool drop_stale, SeriesFn fn);
 
-  // The same split in two so that many series can be decoded and evaluated
-  // on several threads: `slots(n)` runs first, on this thread, with the
-  // number of result slots needed; `work` runs for each series on any
-  // thread, with a slot number (< n) for its result and a worker number
-  // (< Workers()) for its scratch, and must touch nothing else; `commit`
-  // then runs on this thread for each series in the selector's order, with
-  // the same slot, before the slot is reused. Errors, sample accounting,
+  // The same split up so that many series can be decoded and evaluated on
+  // several threads. On this thread: `slots(n)` first, with the number of
+  // result slots needed (again with a larger n, before any work, when more
+  // are needed; slots keep what pick put there), then `pick` for each
+  // series as it is selected, in
+  // the selector's order, with its labels (valid only during the call) and
+  // its slot. `work` then runs for the series on any thread, with the slot
+  // and a worker number (< Workers()) for scratch, and must touch nothing
+  // else; `commit` runs on this thread for each series in order, with the
+  // slot, before the slot is reused. Errors, sample accounting,
   // cancellation and the answer are those of ForEachSeries (whose fn is
-  // work then commit). Series go to the helpers only in batches that are
-  // worth the hand-off.
+  // pick, work and commit in a row). Series go to the helpers only in
+  // batches that are worth the hand-off.
   using SlotsFn = absl::FunctionRef<void(size_t n)>;
-  using WorkFn = absl::FunctionRef<void(size_t slot, int worker, const Labels&, const std::vector<storage::Sample>&)>;
-  using CommitFn = absl::FunctionRef<absl::Status(size_t slot, const Labels&)>;
+  using PickFn = absl::FunctionRef<void(size_t slot, const Labels&)>;
+  using WorkFn = absl::FunctionRef<void(size_t slot, int worker, const std::vector<storage::Sample>&)>;
+  using CommitFn = absl::FunctionRef<absl::Status(size_t slot)>;
   absl::Status ForEachSeries(const VectorSelector& vs, int64_t mint, int64_t maxt, int64_t range_ms,
-                             bool drop_stale, SlotsFn slots, WorkFn work, CommitFn commit);
+                             bool drop_stale, SlotsFn slots, PickFn pick, WorkFn work, CommitFn commit);
   int Workers() const;
   // The reference time of step i for a selector or subquery: the @ time or
   // the step time, minus the offset.
@@ -130,13 +134,13 @@ class Evaluator {
   absl::StatusOr<Value> EvalCall(const Call& e);
   absl::StatusOr<Value> EvalTopLevelMatrix(const Expr& e);
   // With a sink, each result series goes to it (on this thread, in order)
-  // instead of into the result, which stays empty; the series is reused
-  // afterwards. The sink's labels are the series' own, or with
-  // `input_labels` those of the input series (the metric name kept), which
-  // are then not copied.
-  using SeriesSink = absl::FunctionRef<absl::Status(const Labels& labels, const StepSeries& s)>;
+  // instead of into the result, which stays empty, and is reused
+  // afterwards. `pick` sees each input series' labels as it is selected
+  // (without the metric name when the function drops it, unless
+  // `input_labels`) and returns a token that `fn` gets with the series.
   struct RangeSink {
-    SeriesSink fn;
+    absl::FunctionRef<size_t(const Labels&)> pick;
+    absl::FunctionRef<absl::Status(size_t token, const StepSeries&)> fn;
     bool input_labels = false;
   };
   absl::StatusOr<Value> EvalRangeFunction(const Call& e, size_t matrix_arg, const RangeSink* sink = nullptr);
@@ -158,7 +162,8 @@ class Evaluator {
   absl::StatusOr<RangeArg> ForEachRangeSeries(const Expr& arg, SeriesFn fn);
   // With the work of each series split from its commit (see ForEachSeries);
   // the points of a subquery are handed out on this thread.
-  absl::StatusOr<RangeArg> ForEachRangeSeries(const Expr& arg, SlotsFn slots, WorkFn work, CommitFn commit);
+  absl::StatusOr<RangeArg> ForEachRangeSeries(const Expr& arg, SlotsFn slots, PickFn pick, WorkFn work,
+                                              CommitFn commit);
 
  private:
   // Series in the first batch handed to the helpers and at most in one
@@ -166,8 +171,8 @@ class Evaluator {
   // small (2 x 2^21 steps).
   std::pair<size_t, size_t> BatchSizes() const;
   absl::Status SelectSeries(const VectorSelector& vs, int64_t mint, int64_t maxt, int64_t range_ms, bool drop_stale,
-                            bool parallel, SlotsFn slots, WorkFn work, CommitFn commit);
-  absl::StatusOr<RangeArg> RangeSeries(const Expr& arg, bool parallel, SlotsFn slots, WorkFn work,
+                            bool parallel, SlotsFn slots, PickFn pick, WorkFn work, CommitFn commit);
+  absl::StatusOr<RangeArg> RangeSeries(const Expr& arg, bool parallel, SlotsFn slots, PickFn pick, WorkFn work,
                                        CommitFn commit);
 
   QueryState* qs_;
