@@ -4,6 +4,9 @@
 // Threading: a Querier is used by one thread at a time; Queryable is
 // thread-safe. A Querier holds its data alive (head chunks, mmapped blocks)
 // until it is destroyed; SeriesSets and iterators it returns must not outlive it.
+// Iterators of different series (Series::Iterator, taken on the querier's
+// thread) may be used on different threads at once, each by one thread at
+// a time: the PromQL engine decodes disjoint series in parallel.
 #pragma once
 
 #include <cstdint>
