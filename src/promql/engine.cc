@@ -145,13 +145,17 @@ absl::StatusOr<QueryResult> Engine::RangeQuery(storage::Queryable& q, const Expr
     r.series.push_back(std::move(s));
     return r;
   }
+  r.series.reserve(v->vec.size());
   for (auto& ss : v->vec) {
+    size_t n = ss.has.size() - static_cast<size_t>(std::count(ss.has.begin(), ss.has.end(), 0));
+    if (n == 0) continue;
     Series s;
     s.labels = std::move(ss.labels);
+    s.points.reserve(n);
     for (size_t i = 0; i < ev.steps(); ++i) {
       if (ss.Has(i)) s.points.push_back({ev.TimeAt(i), ss.v[i]});
     }
-    if (!s.points.empty()) r.series.push_back(std::move(s));
+    r.series.push_back(std::move(s));
   }
   auto by_labels = [](const Series& a, const Series& b) { return Labels::Compare(a.labels, b.labels) < 0; };
   if (!std::is_sorted(r.series.begin(), r.series.end(), by_labels)) {
