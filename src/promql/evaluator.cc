@@ -118,10 +118,13 @@ struct PendingSeries {
   absl::Status err;  // the iterator's
 };
 
-// Below this much work (series x (steps + a typical 2 h of samples)) the
-// hand-off to a helper (a wake-up, tens of microseconds) does not pay.
-constexpr size_t kMinParallelWork = 1 << 15;
-constexpr size_t kSamplesPerSeries = 512;
+// A selection goes to the helpers once this much work is done on the
+// calling thread (steps + samples + a per-series cost, mostly decoding
+// whole chunks; a unit is a few nanoseconds): hand-offs cost tens of
+// microseconds of CPU, and smaller selections are done before a woken
+// helper would start.
+constexpr size_t kMinParallelWork = 1 << 16;
+constexpr size_t kSeriesOverhead = 256;
 
 std::atomic<size_t> test_batch{0};
 
@@ -135,12 +138,13 @@ int Evaluator::Workers() const {
 
 std::pair<size_t, size_t> Evaluator::BatchSizes() const {
   if (size_t b = test_batch.load(std::memory_order_relaxed); b > 0) return {b, b};
-  // Results in flight (two batches) take n_ x 9 bytes each: a few hundred
-  // kilobytes stay in the allocator's cache from one batch to the next,
-  // megabytes would come fresh from the kernel (page faults) every query.
+  // Results in flight (two batches) take n_ x 9 bytes each, and every slot
+  // some 200 bytes of bookkeeping: a few hundred kilobytes stay in the
+  // allocator's cache from one batch and query to the next, larger arrays
+  // come fresh from the kernel (mmap, a page fault per 4 KiB) every query.
   size_t steps = std::max<size_t>(n_, 1);
   size_t first = std::clamp<size_t>((size_t{1} << 14) / steps, 4, 64);
-  return {first, std::clamp<size_t>((size_t{1} << 14) / steps, first, 2048)};
+  return {first, std::clamp<size_t>((size_t{1} << 14) / steps, first, 256)};
 }
 
 absl::Status Evaluator::ForEachSeries(const VectorSelector& vs, int64_t mint, int64_t maxt, int64_t range_ms,
@@ -176,23 +180,27 @@ absl::Status Evaluator::SelectSeries(const VectorSelector& vs, int64_t mint, int
     for (auto& w : set->Warnings()) qs_->warnings.push_back(w);
     return absl::OkStatus();
   };
+  // Series by series on this thread; with helpers, only until the work
+  // done shows a selection big enough for the hand-offs to pay.
   TaskPool* pool = qs_->pool;
-  if (!parallel || pool == nullptr || pool->helpers() == 0) {
-    slots(1);
-    std::vector<storage::Sample> buf;
-    while (set->Next()) {
-      if (absl::Status st = Poll(); !st.ok()) return st;
-      const storage::Series& s = set->At();
-      if (absl::Status st = DecodeSeries(*s.Iterator(), mint, maxt, drop_stale, &buf); !st.ok()) return st;
-      if (absl::Status st = CountSamples(static_cast<int64_t>(buf.size())); !st.ok()) return st;
-      pick(0, s.labels());
-      work(0, 0, buf);
-      if (absl::Status st = commit(0); !st.ok()) return st;
-    }
-    return finish();
+  bool helpers = parallel && pool != nullptr && pool->helpers() > 0;
+  size_t threshold = test_batch.load(std::memory_order_relaxed) > 0 ? 0 : kMinParallelWork;
+  size_t done = 0;
+  slots(1);
+  std::vector<storage::Sample> buf;
+  while (!helpers || done < threshold) {
+    if (!set->Next()) return finish();
+    if (absl::Status st = Poll(); !st.ok()) return st;
+    const storage::Series& s = set->At();
+    if (absl::Status st = DecodeSeries(*s.Iterator(), mint, maxt, drop_stale, &buf); !st.ok()) return st;
+    if (absl::Status st = CountSamples(static_cast<int64_t>(buf.size())); !st.ok()) return st;
+    pick(0, s.labels());
+    work(0, 0, buf);
+    if (absl::Status st = commit(0); !st.ok()) return st;
+    done += n_ + buf.size() + kSeriesOverhead;
   }
 
-  // Batches of series, two at a time in two halves of the slots: the
+  // The rest in batches, two at a time in two halves of the slots: the
   // calling thread selects batch k+1 and posts it before it joins the work
   // on batch k and commits k's series in order, so that the helpers go on
   // with k+1 meanwhile. Batches start small, so that the helpers start
@@ -200,8 +208,9 @@ absl::Status Evaluator::SelectSeries(const VectorSelector& vs, int64_t mint, int
   // selection (the end, an error, cancellation) takes effect after the
   // series selected before it, as in the loop above.
   auto [batch, max_batch] = BatchSizes();
-  std::vector<PendingSeries> pending(batch);
+  std::vector<PendingSeries> pending;
   std::vector<std::vector<storage::Sample>> bufs(static_cast<size_t>(Workers()));
+  bufs[0] = std::move(buf);
   bool more = true;
   absl::Status stop;
   auto select = [&](size_t base, size_t n) {
@@ -240,35 +249,29 @@ absl::Status Evaluator::SelectSeries(const VectorSelector& vs, int64_t mint, int
     p.samples = buf.size();
     if (p.err.ok()) work(slot, w, buf);
   };
-  slots(batch);
+  pending.resize(2 * max_batch);
+  slots(2 * max_batch);
+  auto run_low = [&](size_t i, int w) { process(i, w); };
+  auto run_high = [&](size_t i, int w) { process(max_batch + i, w); };
+  auto post = [&](size_t base, size_t n) {
+    return pool->Post(n, base == 0 ? TaskPool::ItemFn(run_low) : TaskPool::ItemFn(run_high));
+  };
+  size_t base = 0;
   size_t k = select(0, batch);
-  if (!more && k * (n_ + kSamplesPerSeries) < kMinParallelWork && test_batch.load(std::memory_order_relaxed) == 0) {
-    for (size_t i = 0; i < k; ++i) process(i, 0);
-    if (absl::Status st = commit_batch(0, k); !st.ok()) return st;
-  } else {
-    pending.resize(2 * max_batch);
-    slots(2 * max_batch);  // before any work starts
-    auto run_low = [&](size_t i, int w) { process(i, w); };
-    auto run_high = [&](size_t i, int w) { process(max_batch + i, w); };
-    auto post = [&](size_t base, size_t n) {
-      return pool->Post(n, base == 0 ? TaskPool::ItemFn(run_low) : TaskPool::ItemFn(run_high));
-    };
-    size_t base = 0;
-    auto b = post(base, k);
-    while (k > 0) {
-      size_t next = base == 0 ? max_batch : 0;
-      batch = std::min(2 * batch, max_batch);
-      size_t k_next = select(next, batch);
-      std::shared_ptr<TaskPool::Batch> b_next = k_next > 0 ? post(next, k_next) : nullptr;
-      pool->Join(*b);
-      if (absl::Status st = commit_batch(base, k); !st.ok()) {
-        if (b_next) pool->Join(*b_next);  // its items refer to this frame
-        return st;
-      }
-      base = next;
-      k = k_next;
-      b = std::move(b_next);
+  auto b = post(base, k);
+  while (k > 0) {
+    size_t next = base == 0 ? max_batch : 0;
+    batch = std::min(2 * batch, max_batch);
+    size_t k_next = select(next, batch);
+    std::shared_ptr<TaskPool::Batch> b_next = k_next > 0 ? post(next, k_next) : nullptr;
+    pool->Join(*b);
+    if (absl::Status st = commit_batch(base, k); !st.ok()) {
+      if (b_next) pool->Join(*b_next);  // its items refer to this frame
+      return st;
     }
+    base = next;
+    k = k_next;
+    b = std::move(b_next);
   }
   if (!stop.ok()) return stop;
   return finish();

@@ -106,8 +106,8 @@ class Evaluator {
 
   // The same split up so that many series can be decoded and evaluated on
   // several threads. On this thread: `slots(n)` first, with the number of
-  // result slots needed (again with a larger n, before any work, when more
-  // are needed; slots keep what pick put there), then `pick` for each
+  // result slots needed (again, with a larger n, when more are needed;
+  // slots keep their content), then `pick` for each
   // series as it is selected, in
   // the selector's order, with its labels (valid only during the call) and
   // its slot. `work` then runs for the series on any thread, with the slot
@@ -115,8 +115,8 @@ class Evaluator {
   // else; `commit` runs on this thread for each series in order, with the
   // slot, before the slot is reused. Errors, sample accounting,
   // cancellation and the answer are those of ForEachSeries (whose fn is
-  // pick, work and commit in a row). Series go to the helpers only in
-  // batches that are worth the hand-off.
+  // pick, work and commit in a row). Series go to the helpers only once
+  // the selection has proved big enough for the hand-offs to pay.
   using SlotsFn = absl::FunctionRef<void(size_t n)>;
   using PickFn = absl::FunctionRef<void(size_t slot, const Labels&)>;
   using WorkFn = absl::FunctionRef<void(size_t slot, int worker, const std::vector<storage::Sample>&)>;
