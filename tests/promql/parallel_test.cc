@@ -11,6 +11,7 @@
 #include <cstring>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "promql/engine.h"
@@ -233,6 +234,37 @@ TEST_P(ParallelTest, StreamedAggregationAsMaterialised) {
         ExpectSame(par.InstantQuery(Store(), general, kEnd), par.InstantQuery(Store(), streamed, kEnd),
                    streamed + " instant");
       }
+    }
+  }
+}
+
+// Several queries at once on one engine share its helpers; each still
+// gets the sequential answer.
+TEST_P(ParallelTest, ConcurrentQueriesShareTheHelpers) {
+  EngineOptions seq_opts;
+  seq_opts.parallelism = 1;
+  EngineOptions par_opts;
+  par_opts.parallelism = 3;
+  Engine seq(seq_opts), par(par_opts);
+  const char* qs[] = {"sum by (a) (rate(req_total[5m]))", "rate(req_total[5m])", "avg_over_time(gauge[5m])",
+                      "sum(increase(req_total[1h]))"};
+  std::vector<absl::StatusOr<QueryResult>> want;
+  for (const char* q : qs) want.push_back(seq.RangeQuery(Store(), q, 1800000, kEnd, 60000));
+  internal::SetParallelBatchForTesting(GetParam());
+  std::vector<std::thread> threads;
+  std::vector<std::vector<absl::StatusOr<QueryResult>>> got(4);
+  for (size_t t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 3; ++round) {
+        for (const char* q : qs) got[t].push_back(par.RangeQuery(Store(), q, 1800000, kEnd, 60000));
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (size_t t = 0; t < 4; ++t) {
+    ASSERT_EQ(got[t].size(), 3 * std::size(qs));
+    for (size_t i = 0; i < got[t].size(); ++i) {
+      ExpectSame(want[i % std::size(qs)], got[t][i], std::string(qs[i % std::size(qs)]) + " concurrent");
     }
   }
 }
