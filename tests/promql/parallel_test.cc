@@ -6,7 +6,10 @@
 // selectors hand their series to a helper in batches of several sizes.
 #include <gtest/gtest.h>
 
+#include <stdlib.h>
+
 #include <atomic>
+#include <filesystem>
 #include <iterator>
 #include <cstring>
 #include <random>
@@ -14,10 +17,12 @@
 #include <thread>
 #include <vector>
 
+#include "disk/env.h"
 #include "promql/engine.h"
 #include "promql/internal/evaluator.h"
 #include "storage/memory_storage.h"
 #include "storage/sample.h"
+#include "tsdb/db.h"
 
 namespace pharos::promql {
 namespace {
@@ -267,6 +272,55 @@ TEST_P(ParallelTest, ConcurrentQueriesShareTheHelpers) {
       ExpectSame(want[i % std::size(qs)], got[t][i], std::string(qs[i % std::size(qs)]) + " concurrent");
     }
   }
+}
+
+// The same over the TSDB: chunks of a compacted block (decoded through the
+// shared frame cache) merged with the head's, decoded on two threads.
+TEST_P(ParallelTest, TsdbBlocksAndHead) {
+  std::string dir = (std::filesystem::temp_directory_path() / "pharos-parallel-test-XXXXXX").string();
+  ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  {
+    tsdb::DBOptions o;
+    o.maintenance_interval_ms = 0;
+    auto db = tsdb::DB::Open(disk::PosixEnv(), dir, o);
+    ASSERT_TRUE(db.ok()) << db.status();
+    std::mt19937_64 rng(3);
+    auto append = [&](int64_t from, int64_t to) {
+      for (int64_t t = from; t <= to; t += kStep) {
+        auto app = (*db)->NewAppender();
+        for (int s = 0; s < 300; ++s) {
+          Labels l{{"__name__", "req_total"}, {"a", std::to_string(s % 10)}, {"b", std::to_string(s)}};
+          double v = static_cast<double>(t / kStep * (s % 7 + 1)) + static_cast<double>(rng() % 1000) / 7;
+          ASSERT_TRUE(app->Append(0, l, t + static_cast<int64_t>(rng() % 900), v).ok());
+        }
+        ASSERT_TRUE(app->Commit().ok());
+      }
+    };
+    append(0, kEnd - 30 * 60000);
+    ASSERT_TRUE((*db)->CompactHead().ok());
+    append(kEnd - 30 * 60000 + kStep, kEnd);
+    EngineOptions seq_opts;
+    seq_opts.parallelism = 1;
+    EngineOptions par_opts;
+    par_opts.parallelism = 2;
+    Engine seq(seq_opts), par(par_opts);
+    for (const char* q : {"rate(req_total[5m])", "sum by (a) (rate(req_total[5m]))", "max_over_time(req_total[10m])",
+                          "topk(3, sum by (a) (increase(req_total[1h])))"}) {
+      internal::SetParallelBatchForTesting(0);
+      auto want = seq.RangeQuery(**db, q, 1800000, kEnd, 30000);
+      ASSERT_TRUE(want.ok()) << want.status();
+      EXPECT_FALSE(want->series.empty()) << q;
+      internal::SetParallelBatchForTesting(GetParam());
+      ExpectSame(want, par.RangeQuery(**db, q, 1800000, kEnd, 30000), std::string(q) + " tsdb range");
+      internal::SetParallelBatchForTesting(0);
+      auto want_i = seq.InstantQuery(**db, q, kEnd - 20 * 60000);
+      internal::SetParallelBatchForTesting(GetParam());
+      ExpectSame(want_i, par.InstantQuery(**db, q, kEnd - 20 * 60000), std::string(q) + " tsdb instant");
+    }
+    ASSERT_TRUE((*db)->Close().ok());
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
 }
 
 // 0: the engine's own batch sizing (several batches of 256 series here).
