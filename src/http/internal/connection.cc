@@ -18,8 +18,9 @@ namespace {
 // connection stops reading until the response is written.
 constexpr size_t kMaxPipelinedBytes = 64 * 1024;
 
-std::chrono::steady_clock::duration ToChrono(absl::Duration d) {
-  return absl::ToChronoNanoseconds(d);
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
 std::string_view ReasonFor(int status) {
@@ -31,9 +32,10 @@ std::string_view ReasonFor(int status) {
 
 }  // namespace
 
-Connection::Connection(net::ip::tcp::socket&& socket, ServerCore* core) : stream_(std::move(socket)), core_(core) {
+Connection::Connection(net::ip::tcp::socket&& socket, ServerCore* core)
+    : socket_(std::move(socket)), timer_(socket_.get_executor()), core_(core) {
   beast::error_code ec;
-  auto ep = stream_.socket().remote_endpoint(ec);
+  auto ep = socket_.remote_endpoint(ec);
   if (!ec) {
     remote_ = ep.address().is_v6() ? "[" + ep.address().to_string() + "]:" + std::to_string(ep.port())
                                    : ep.address().to_string() + ":" + std::to_string(ep.port());
@@ -46,11 +48,11 @@ Connection::~Connection() {
 
 void Connection::Start() {
   id_ = core_->AddConnection(weak_from_this());
-  net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+  net::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
 }
 
 void Connection::PostShutdown(bool force) {
-  net::post(stream_.get_executor(), [self = shared_from_this(), force] { self->Shutdown(force); });
+  net::post(socket_.get_executor(), [self = shared_from_this(), force] { self->Shutdown(force); });
 }
 
 void Connection::Shutdown(bool force) {
@@ -73,9 +75,35 @@ void Connection::ReadHeader() {
   parser_.emplace();
   parser_->header_limit(static_cast<uint32_t>(core_->options.max_header_bytes));
   parser_->body_limit(core_->options.max_body_bytes);
-  stream_.expires_after(ToChrono(served_ == 0 ? core_->options.header_timeout : core_->options.idle_timeout));
-  bhttp::async_read_header(stream_, buffer_, *parser_,
+  SetDeadline(served_ == 0 ? core_->options.header_timeout : core_->options.idle_timeout);
+  bhttp::async_read_header(socket_, buffer_, *parser_,
                            beast::bind_front_handler(&Connection::OnHeader, shared_from_this()));
+}
+
+void Connection::SetDeadline(absl::Duration d) {
+  int64_t ns = absl::ToInt64Nanoseconds(d);
+  int64_t now = NowNs();
+  deadline_ns_ = ns >= kNever - now ? kNever : now + ns;
+  if (deadline_ns_ < timer_at_ns_) ArmTimer(deadline_ns_);
+}
+
+void Connection::ClearDeadline() { deadline_ns_ = kNever; }
+
+void Connection::ArmTimer(int64_t at_ns) {
+  timer_at_ns_ = at_ns;
+  timer_.expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(at_ns)));
+  timer_.async_wait(beast::bind_front_handler(&Connection::OnTimer, shared_from_this()));
+}
+
+void Connection::OnTimer(beast::error_code ec) {
+  if (ec || closed_) return;  // re-armed (the new wait is pending) or closed
+  timer_at_ns_ = kNever;
+  if (deadline_ns_ == kNever) return;  // the next SetDeadline arms it again
+  if (NowNs() >= deadline_ns_) {
+    Close();  // the pending read or write completes with operation_aborted
+    return;
+  }
+  ArmTimer(deadline_ns_);
 }
 
 void Connection::FailRead(beast::error_code ec) {
@@ -104,8 +132,8 @@ void Connection::OnHeader(beast::error_code ec, size_t) {
   auto expect = msg[bhttp::field::expect];
   if (beast::iequals(expect, "100-continue") && !parser_->is_done()) {
     auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
-    stream_.expires_after(ToChrono(core_->options.write_timeout));
-    bhttp::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code wec, size_t) {
+    SetDeadline(core_->options.write_timeout);
+    bhttp::async_write(socket_, *cont, [self = shared_from_this(), cont](beast::error_code wec, size_t) {
       if (wec) {
         self->Close();
         return;
@@ -122,8 +150,8 @@ void Connection::ReadBody() {
     Dispatch();
     return;
   }
-  stream_.expires_after(ToChrono(core_->options.read_timeout));
-  bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Connection::OnBody, shared_from_this()));
+  SetDeadline(core_->options.read_timeout);
+  bhttp::async_read(socket_, buffer_, *parser_, beast::bind_front_handler(&Connection::OnBody, shared_from_this()));
 }
 
 void Connection::OnBody(beast::error_code ec, size_t) {
@@ -136,7 +164,7 @@ void Connection::OnBody(beast::error_code ec, size_t) {
 
 void Connection::Dispatch() {
   received_ = std::chrono::steady_clock::now();
-  stream_.expires_never();
+  ClearDeadline();
   bhttp::request<bhttp::string_body> msg = parser_->release();
   parser_.reset();
   keep_alive_ = msg.keep_alive();
@@ -172,7 +200,7 @@ void Connection::Dispatch() {
   bool queued = core_->pool->TrySubmit([self = shared_from_this(), req, match, received] {
     Response res;
     Serve(*self->core_, *match, *req, res, received);
-    net::post(self->stream_.get_executor(),
+    net::post(self->socket_.get_executor(),
               [self, res = std::move(res)]() mutable { self->Finish(std::move(res)); });
   });
   if (!queued) {
@@ -189,7 +217,7 @@ void Connection::Dispatch() {
 void Connection::Watch() {
   if (closed_ || buffer_.size() >= kMaxPipelinedBytes) return;
   watching_ = true;
-  stream_.async_read_some(buffer_.prepare(4096), beast::bind_front_handler(&Connection::OnWatch, shared_from_this()));
+  socket_.async_read_some(buffer_.prepare(4096), beast::bind_front_handler(&Connection::OnWatch, shared_from_this()));
 }
 
 void Connection::OnWatch(beast::error_code ec, size_t n) {
@@ -233,15 +261,15 @@ void Connection::Finish(Response res) {
   response_ready_ = true;
   if (watching_) {
     beast::error_code ec;
-    stream_.socket().cancel(ec);  // OnWatch writes once the read completes
+    socket_.cancel(ec);  // OnWatch writes once the read completes
     return;
   }
   Write();
 }
 
 void Connection::Write() {
-  stream_.expires_after(ToChrono(core_->options.write_timeout));
-  bhttp::async_write(stream_, res_,
+  SetDeadline(core_->options.write_timeout);
+  bhttp::async_write(socket_, res_,
                      beast::bind_front_handler(&Connection::OnWrite, shared_from_this(), !res_.keep_alive()));
 }
 
@@ -250,7 +278,7 @@ void Connection::OnWrite(bool close, beast::error_code ec, size_t) {
   ++served_;
   if (ec || close) {
     beast::error_code ignored;
-    stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+    socket_.shutdown(net::ip::tcp::socket::shutdown_send, ignored);
     Close();
     return;
   }
@@ -269,8 +297,9 @@ void Connection::Close() {
   closed_ = true;
   if (gone_) gone_->store(true);
   beast::error_code ec;
-  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
-  stream_.close();
+  socket_.shutdown(net::ip::tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+  timer_.cancel();  // its wait holds a reference to the connection
 }
 
 }  // namespace pharos::http::internal
