@@ -4,6 +4,7 @@
 #include <cmath>
 #include <memory>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "api/go_format.h"
@@ -45,11 +46,59 @@ class Gate {
   int free_;
 };
 
+// Parsed expressions by query text. Dashboards send the same queries again
+// and again, and parsing was ~7% of a small query's server CPU. The AST is
+// immutable, so requests share it. Two generations bound the memory: when
+// the current one is full it becomes the previous one, and a hit there moves
+// the entry back. Long texts are not kept.
+class ExprCache {
+ public:
+  using ExprPtr = std::shared_ptr<const promql::Expr>;
+
+  absl::StatusOr<ExprPtr> Parse(std::string_view text) {
+    bool keep = text.size() <= kMaxText;
+    if (keep) {
+      absl::MutexLock l(&mu_);
+      if (auto it = current_.find(AV(text)); it != current_.end()) return it->second;
+      if (auto it = previous_.find(AV(text)); it != previous_.end()) {
+        ExprPtr e = it->second;
+        InsertLocked(text, e);
+        return e;
+      }
+    }
+    auto parsed = promql::ParseExpr(text);
+    if (!parsed.ok()) return parsed.status();
+    ExprPtr e = std::move(*parsed);
+    if (keep) {
+      absl::MutexLock l(&mu_);
+      InsertLocked(text, e);
+    }
+    return e;
+  }
+
+ private:
+  static constexpr size_t kMaxText = 4096;
+  static constexpr size_t kPerGeneration = 256;
+
+  void InsertLocked(std::string_view text, const ExprPtr& e) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (current_.size() >= kPerGeneration) {
+      previous_ = std::move(current_);
+      current_.clear();
+    }
+    current_.emplace(std::string(text), e);
+  }
+
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, ExprPtr> current_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, ExprPtr> previous_ ABSL_GUARDED_BY(mu_);
+};
+
 struct Shared {
   const Api* api;
   std::unique_ptr<promql::Engine> owned;
   const promql::Engine* engine;
   std::unique_ptr<Gate> gate;
+  mutable ExprCache exprs;  // thread-safe
 };
 
 // Prometheus' parseDuration: float seconds or a duration such as "1m30s".
@@ -213,7 +262,7 @@ ApiResult InstantQuery(const Shared& sh, const http::Request& req, JsonWriter& w
   int64_t now_ms = absl::ToUnixMillis(sh.api->options().now());
   auto t = ParseTimeParam(req, "time", now_ms);
   if (!t.ok()) return ApiResult::BadData(std::string(SV(t.status().message())));
-  auto expr = promql::ParseExpr(req.Param("query"));
+  auto expr = sh.exprs.Parse(req.Param("query"));
   if (!expr.ok()) return ParamError("query", expr.status());
   return RunQuery(sh, req, w, [&](const promql::QueryContext& ctx) {
     return sh.engine->InstantQuery(*sh.api->deps().queryable, **expr, *t, ctx);
@@ -237,7 +286,7 @@ ApiResult RangeQuery(const Shared& sh, const http::Request& req, JsonWriter& w) 
         "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution "
         "(?step=XX)");
   }
-  auto expr = promql::ParseExpr(req.Param("query"));
+  auto expr = sh.exprs.Parse(req.Param("query"));
   if (!expr.ok()) return ParamError("query", expr.status());
   return RunQuery(sh, req, w, [&](const promql::QueryContext& ctx) {
     return sh.engine->RangeQuery(*sh.api->deps().queryable, **expr, *start, *end, *step, ctx);

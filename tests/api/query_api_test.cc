@@ -114,6 +114,27 @@ TEST_F(QueryApiTest, Errors) {
   EXPECT_EQ(r.status, 400);
 }
 
+// Parsed expressions are cached by query text: repeats (more than one
+// generation of the cache, so entries move between generations and drop
+// out) answer as the first time, and errors are not cached.
+TEST_F(QueryApiTest, RepeatedQueriesAnswerAlike) {
+  const std::string want_up =
+      R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[150,"1"]}]}})";
+  for (int i = 0; i < 700; ++i) {
+    std::string q = "/api/v1/query?query=" + std::to_string(i) + "%2Bsum(up)&time=150";
+    auto r = Server().Get(q);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.body, R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[150,")" +
+                          std::to_string(i + 1) + R"("]}]}})");
+    if (i % 100 == 0) {
+      EXPECT_EQ(Server().Get("/api/v1/query?query=sum(up)&time=150").body, want_up);
+      EXPECT_EQ(Server().Get("/api/v1/query?query=sum(up&time=150").status, 400);
+    }
+  }
+  EXPECT_EQ(Server().Get("/api/v1/query?query=sum(up)&time=150").body, want_up);
+  EXPECT_EQ(Server().Get("/api/v1/query?query=sum(up&time=150").status, 400);
+}
+
 TEST_F(QueryApiTest, TimeoutAnswers503) {
   // A tiny timeout makes a heavy query stop with errorType timeout.
   for (int s = 0; s < 300; ++s) {
