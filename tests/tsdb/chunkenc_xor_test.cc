@@ -185,9 +185,12 @@ TEST(XorOpenChunk, RefusesLikeAppenderAndClears) {
   EXPECT_EQ(c.NumSamples(), 0);
   EXPECT_EQ(moved.NumSamples(), 2);
   ExpectBitExact({{10, 1}, {11, 2}}, DecodeAll(moved.Bytes()));
+  EXPECT_EQ(c.LastT(), INT64_MIN);
   moved.Clear();
   EXPECT_EQ(moved.NumSamples(), 0);
   EXPECT_EQ(moved.Capacity(), 0u);
+  EXPECT_EQ(moved.LastT(), 11);  // kept for the holder
+  EXPECT_EQ(moved.LastBits(), Bits(2));
   EXPECT_TRUE(moved.Append(5, 3));  // a cleared chunk starts over
   ExpectBitExact({{5, 3}}, DecodeAll(moved.Bytes()));
 }

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "tsdb/chunkenc/coding.h"
@@ -380,16 +381,16 @@ uint32_t MallocSize(uint32_t n) { return n <= 24 ? 24 : 24 + (n - 24 + 15) / 16 
 XorOpenChunk::XorOpenChunk(XorOpenChunk&& o) noexcept : buf_(o.buf_), size_(o.size_), cap_(o.cap_), st_(o.st_) {
   o.buf_ = nullptr;
   o.size_ = o.cap_ = 0;
-  o.st_ = XorEncoderState();
+  o.st_ = XorOpenChunk().st_;
 }
 
 XorOpenChunk& XorOpenChunk::operator=(XorOpenChunk&& o) noexcept {
   if (this != &o) {
-    Clear();
-    std::swap(buf_, o.buf_);
-    std::swap(size_, o.size_);
-    std::swap(cap_, o.cap_);
-    std::swap(st_, o.st_);
+    std::free(buf_);
+    buf_ = std::exchange(o.buf_, nullptr);
+    size_ = std::exchange(o.size_, 0);
+    cap_ = std::exchange(o.cap_, 0);
+    st_ = std::exchange(o.st_, XorOpenChunk().st_);
   }
   return *this;
 }
@@ -398,7 +399,10 @@ void XorOpenChunk::Clear() {
   std::free(buf_);
   buf_ = nullptr;
   size_ = cap_ = 0;
+  XorEncoderState last = st_;
   st_ = XorEncoderState();
+  st_.t = last.t;
+  st_.v = last.v;
 }
 
 bool XorOpenChunk::Append(int64_t t, double v) {

@@ -102,22 +102,25 @@ class XorAppender {
 // Movable, not copyable.
 class XorOpenChunk {
  public:
-  XorOpenChunk() = default;
   ~XorOpenChunk() { Clear(); }
   XorOpenChunk(XorOpenChunk&& o) noexcept;
   XorOpenChunk& operator=(XorOpenChunk&& o) noexcept;
   XorOpenChunk(const XorOpenChunk&) = delete;
   XorOpenChunk& operator=(const XorOpenChunk&) = delete;
 
-  // As XorAppender::Append.
+  XorOpenChunk() { st_.t = INT64_MIN; }
+  // As XorAppender::Append (a chunk without samples takes any t).
   bool Append(int64_t t, double v);
   // The encoded chunk (header included; empty before the first sample).
   std::string_view Bytes() const { return {buf_, size_}; }
   int NumSamples() const { return st_.n; }
+  // The newest sample appended since construction, kept by Clear() (so a
+  // holder needs no copy of its own): INT64_MIN and 0 before any.
   int64_t LastT() const { return st_.t; }
+  uint64_t LastBits() const { return st_.v; }
   // Bytes allocated for the buffer.
   size_t Capacity() const { return cap_; }
-  // Frees the bytes: back to an empty chunk.
+  // Frees the bytes: back to a chunk without samples.
   void Clear();
 
  private:

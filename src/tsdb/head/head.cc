@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cstring>
 #include <mutex>
-#include <optional>
 #include <span>
 #include <thread>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
@@ -147,14 +147,13 @@ struct MemSeries {
   MemSeries(uint64_t r, const Labels& l) : ref(r), labels(l) {}
   const uint64_t ref;
   SeriesLock mu;
-  bool has_open = false;                       // guarded by mu: open/app are in use
+  bool has_open = false;                       // guarded by mu: `open` is in use
   // Its series record is in the WAL.
   std::atomic<bool> logged{false};
   // Open batches that reference the series; it is not garbage-collected
   // while > 0. Incremented only under its hash or ref stripe lock.
   std::atomic<int> pins{0};
-  int64_t max_t = INT64_MIN;                   // guarded by mu: newest in-order sample
-  uint64_t last_bits = 0;                      // guarded by mu
+  int64_t open_mint = 0;                       // guarded by mu
   // The open batch that holds the series at `batch_slot` of its list
   // (HeadAppender::Slot), so a batch finds its own entry without a lookup;
   // 0 when none (or when the batch that set it has ended).
@@ -162,9 +161,12 @@ struct MemSeries {
   // the batch's own list (HeadAppender::AddPinnedLocked).
   uint32_t batch_id = 0;                       // guarded by mu
   uint32_t batch_slot = 0;                     // guarded by mu
-  int64_t open_mint = 0, open_maxt = 0;        // guarded by mu
-  chunkenc::XorChunk open;                     // guarded by mu; in use when has_open
-  std::optional<chunkenc::XorAppender> app;    // guarded by mu; on `open`
+  // Guarded by mu; in use when has_open. Its LastT/LastBits are the
+  // series' newest in-order sample (INT64_MIN when none), kept when it is
+  // closed or dropped.
+  chunkenc::XorOpenChunk open;
+  int64_t MaxT() const { return open.LastT(); }
+  uint64_t LastBits() const { return open.LastBits(); }
   std::vector<ChunkRef> closed;                // guarded by mu, by time
   // Guarded by mu; sorted, unique t, not in chunks. Allocated when the
   // first out-of-order sample arrives (most series never get one).
@@ -177,12 +179,11 @@ struct MemSeries {
   bool EmptyLocked() const { return closed.empty() && !has_open && !HasOoo(); }
   // Closes the open chunk (its bytes copied to a buffer of their size).
   void CloseOpenLocked() {
-    closed.push_back(ChunkRef{std::make_shared<chunkenc::XorChunk>(std::string(open.Bytes())), open_mint, open_maxt});
+    closed.push_back(ChunkRef{std::make_shared<chunkenc::XorChunk>(std::string(open.Bytes())), open_mint, open.LastT()});
     DropOpenLocked();
   }
   void DropOpenLocked() {
-    app.reset();
-    open = chunkenc::XorChunk();
+    open.Clear();
     has_open = false;
   }
   int64_t MinTimeLocked() const {
@@ -195,8 +196,8 @@ struct MemSeries {
 
   // Whether a sample at t exists in the chunks, and its value bits.
   bool FindInChunksLocked(int64_t t, uint64_t* bits) const {
-    auto look = [&](const chunkenc::XorChunk& c) {
-      chunkenc::XorIterator it(c.Bytes());
+    auto look = [&](std::string_view bytes) {
+      chunkenc::XorIterator it(bytes);
       if (it.Seek(t) && it.At().t == t) {
         *bits = Bits(it.At().v);
         return true;
@@ -204,9 +205,9 @@ struct MemSeries {
       return false;
     };
     for (const auto& c : closed) {
-      if (t >= c.mint && t <= c.maxt) return look(*c.chunk);
+      if (t >= c.mint && t <= c.maxt) return look(c.chunk->Bytes());
     }
-    if (has_open && t >= open_mint && t <= open_maxt) return look(open);
+    if (has_open && t >= open_mint && t <= open.LastT()) return look(open.Bytes());
     return false;
   }
 };
@@ -305,19 +306,21 @@ struct Head::Impl {
   struct RefStripe {
     std::mutex mu;
     uint64_t base = 0;
-    std::vector<std::shared_ptr<MemSeries>> slots;
+    std::vector<std::unique_ptr<MemSeries>> slots;  // owns the series
 
-    std::shared_ptr<MemSeries>* Find(uint64_t ref) {
+    std::unique_ptr<MemSeries>* Find(uint64_t ref) {
       uint64_t i = RefSlot(ref);
       if (i < base || i - base >= slots.size()) return nullptr;
       auto& p = slots[i - base];
       return p ? &p : nullptr;
     }
-    void Put(uint64_t ref, std::shared_ptr<MemSeries> s) {
+    void Put(uint64_t ref, std::unique_ptr<MemSeries> s) {
       uint64_t i = RefSlot(ref);
       if (slots.empty()) base = i;
       if (i < base) {
-        slots.insert(slots.begin(), base - i, nullptr);
+        const size_t k = base - i;  // empty slots in front
+        slots.resize(slots.size() + k);
+        std::move_backward(slots.begin(), slots.end() - k, slots.end());
         base = i;
       }
       if (i - base >= slots.size()) slots.resize(i - base + 1);
@@ -359,11 +362,10 @@ struct Head::Impl {
     }
   }
 
-  std::shared_ptr<MemSeries> GetByRef(uint64_t ref) {
+  bool Exists(uint64_t ref) {
     RefStripe& st = refs[RefStripeOf(ref)];
     std::lock_guard<std::mutex> l(st.mu);
-    auto* p = st.Find(ref);
-    return p ? *p : nullptr;
+    return st.Find(ref) != nullptr;
   }
 
   // The series of `ref` pinned (a pinned series is not removed, so the
@@ -400,7 +402,7 @@ struct Head::Impl {
       while (cur <= ref && !next_ref.compare_exchange_weak(cur, ref + 1)) {
       }
     }
-    auto s = std::make_shared<MemSeries>(ref, labels);
+    auto s = std::make_unique<MemSeries>(ref, labels);
     MemSeries* raw = s.get();
     if (pin) s->pins.fetch_add(1);
     s->hash_next = head;
@@ -426,35 +428,17 @@ struct Head::Impl {
       s.ooo->insert(it, Sample{t, val});
       ++ooo_appended;
     } else {
-      if (!s.has_open || s.app->NumSamples() >= chunkenc::kSamplesPerChunk) {
+      if (!s.has_open || s.open.NumSamples() >= chunkenc::kSamplesPerChunk) {
         if (s.has_open) s.CloseOpenLocked();
-        s.app.emplace(&s.open);
         s.has_open = true;
         s.open_mint = t;
         ++chunks;
       }
-      s.app->Append(t, val);
-      s.open_maxt = t;
-      s.max_t = t;
-      s.last_bits = Bits(val);
+      s.open.Append(t, val);
     }
     ++samples_appended;
     int64_t cur = min_time.load();
     while (t < cur && !min_time.compare_exchange_weak(cur, t)) {
-    }
-  }
-
-  template <typename F>
-  void ForEachSeries(F f) {
-    for (auto& rs : refs) {
-      std::vector<std::shared_ptr<MemSeries>> v;
-      {
-        std::lock_guard<std::mutex> l(rs.mu);
-        for (const auto& s : rs.slots) {
-          if (s) v.push_back(s);
-        }
-      }
-      for (const auto& s : v) f(*s);
     }
   }
 };
@@ -480,7 +464,7 @@ int64_t Head::MinTime() const {
   return std::max(m, truncated_before_.load());
 }
 
-bool Head::IsLive(uint64_t ref) const { return impl_->GetByRef(ref) != nullptr; }
+bool Head::IsLive(uint64_t ref) const { return impl_->Exists(ref); }
 
 HeadStats Head::Stats() const {
   const Impl& i = *impl_;
@@ -524,7 +508,7 @@ void Head::Truncate(int64_t mint) {
           std::lock_guard<SeriesLock> sl(s.mu);
           size_t before = s.closed.size() + (s.has_open ? 1 : 0);
           std::erase_if(s.closed, [&](const ChunkRef& c) { return c.maxt < mint; });
-          if (s.has_open && s.open_maxt < mint) s.DropOpenLocked();
+          if (s.has_open && s.open.LastT() < mint) s.DropOpenLocked();
           im.chunks -= before - (s.closed.size() + (s.has_open ? 1 : 0));
           if (s.ooo) {
             std::erase_if(*s.ooo, [&](const Sample& x) { return x.t < mint; });
@@ -537,7 +521,7 @@ void Head::Truncate(int64_t mint) {
         if (empty && s.pins.load() == 0) {
           Impl::RefStripe& rs = im.refs[Impl::RefStripeOf(s.ref)];
           std::lock_guard<std::mutex> rl(rs.mu);
-          // Re-check under the ref stripe: GetByRef pins under it.
+          // Re-check under the ref stripe: Pin pins under it.
           if (s.pins.load() == 0) {
             removed.emplace_back(s.ref, s.labels.Unpack());
             *link = s.hash_next;
@@ -616,8 +600,8 @@ class HeadAppender final : public storage::Appender {
       std::lock_guard<SeriesLock> l(s->mu);
       slot = AddPinnedLocked(s);
       const Pending& p = pending_[slot];
-      int64_t max_t = s->max_t;
-      uint64_t last = s->last_bits;
+      int64_t max_t = s->MaxT();
+      uint64_t last = s->LastBits();
       if (p.any && p.last_t > max_t) {
         max_t = p.last_t;
         last = p.last_bits;
@@ -698,7 +682,7 @@ class HeadAppender final : public storage::Appender {
         Verdict verdict;
         // The head may have changed since Append (another batch committed in
         // between): check again; a sample that lost the race is dropped and counted.
-        AppendError e = CheckLocked(s, s.max_t, s.last_bits, rs.t, rs.v, lim, &verdict);
+        AppendError e = CheckLocked(s, s.MaxT(), s.LastBits(), rs.t, rs.v, lim, &verdict);
         if (e != AppendError::kNone) {
           im_.CountRejection(e);
         } else {
@@ -828,7 +812,7 @@ absl::Status Head::ReplayWal(disk::Env* env, const std::string& dir, wal::Replay
         MemSeries& s = *it->second;
         std::lock_guard<SeriesLock> l(s.mu);
         Verdict verdict;
-        if (CheckLocked(s, s.max_t, s.last_bits, rs.t, rs.v, lim, &verdict) != AppendError::kNone) continue;
+        if (CheckLocked(s, s.MaxT(), s.LastBits(), rs.t, rs.v, lim, &verdict) != AppendError::kNone) continue;
         im.ApplyLocked(s, verdict, rs.t, rs.v);
         max_seen = std::max(max_seen, rs.t);
       }
@@ -1033,18 +1017,19 @@ class HeadQuerier final : public storage::Querier {
     if (mint_ > maxt_) return out;
     Head::Impl& im = *h_->impl_;
     for (uint64_t ref : im.postings.Select(matchers)) {
-      auto s = im.GetByRef(ref);
-      if (!s) continue;
+      MemSeries* s = im.Pin(ref);
+      if (s == nullptr) continue;
+      absl::Cleanup unpin = [s] { s->pins.fetch_sub(1); };
       auto snap = std::make_shared<Snapshot>();
       {
         std::lock_guard<SeriesLock> l(s->mu);
         for (const auto& c : s->closed) {
           if (c.maxt >= mint_ && c.mint <= maxt_) snap->chunks.push_back(c);
         }
-        if (s->has_open && s->open_maxt >= mint_ && s->open_mint <= maxt_) {
+        if (s->has_open && s->open.LastT() >= mint_ && s->open_mint <= maxt_) {
           // The open chunk keeps growing: copy its bytes.
           snap->chunks.push_back(ChunkRef{std::make_shared<chunkenc::XorChunk>(std::string(s->open.Bytes())),
-                                          s->open_mint, s->open_maxt});
+                                          s->open_mint, s->open.LastT()});
         }
         if (s->ooo) {
           for (const auto& x : *s->ooo) {
