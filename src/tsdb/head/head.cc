@@ -419,26 +419,42 @@ struct Head::Impl {
     return raw;
   }
 
+  // What a batch (or a WAL record) applied, added to the head's counters
+  // once at its end: the counters are shared by every scrape thread, and an
+  // atomic add per sample made their cache line bounce between cores.
+  struct Applied {
+    uint64_t samples = 0, ooo = 0, chunks = 0;
+    int64_t min_t = INT64_MAX;
+  };
+
   // Applies a checked sample. Holds s.mu.
-  void ApplyLocked(MemSeries& s, Verdict v, int64_t t, double val) {
+  static void ApplyLocked(MemSeries& s, Verdict v, int64_t t, double val, Applied* a) {
     if (v == Verdict::kNoop) return;
     if (v == Verdict::kOutOfOrder) {
       if (!s.ooo) s.ooo = std::make_unique<std::vector<Sample>>();
       auto it = std::lower_bound(s.ooo->begin(), s.ooo->end(), t, [](const Sample& a, int64_t b) { return a.t < b; });
       s.ooo->insert(it, Sample{t, val});
-      ++ooo_appended;
+      ++a->ooo;
     } else {
       if (!s.has_open || s.open.NumSamples() >= chunkenc::kSamplesPerChunk) {
         if (s.has_open) s.CloseOpenLocked();
         s.has_open = true;
         s.open_mint = t;
-        ++chunks;
+        ++a->chunks;
       }
       s.open.Append(t, val);
     }
-    ++samples_appended;
+    ++a->samples;
+    a->min_t = std::min(a->min_t, t);
+  }
+
+  void Publish(const Applied& a) {
+    if (a.samples == 0) return;
+    samples_appended += a.samples;
+    if (a.ooo != 0) ooo_appended += a.ooo;
+    if (a.chunks != 0) chunks += a.chunks;
     int64_t cur = min_time.load();
-    while (t < cur && !min_time.compare_exchange_weak(cur, t)) {
+    while (a.min_t < cur && !min_time.compare_exchange_weak(cur, a.min_t)) {
     }
   }
 };
@@ -607,6 +623,8 @@ class HeadAppender final : public storage::Appender {
         last = p.last_bits;
       }
       e = CheckLocked(*s, max_t, last, t, v, LimitsNow(), &verdict);
+      std::string_view open = s->open.Bytes();
+      pending_[slot].chunk_end = open.data() + (open.empty() ? 0 : open.size() - 1);
     }
     if (e != AppendError::kNone) {
       im_.CountRejection(e);
@@ -667,12 +685,17 @@ class HeadAppender final : public storage::Appender {
     std::shared_lock<std::shared_mutex> applying(h_->apply_mu_);
     Limits lim = LimitsNow();
     int64_t max_seen = INT64_MIN;
+    Head::Impl::Applied applied;
     constexpr size_t kAhead = 8;  // series prefetched ahead of the one applied
     for (size_t i = 0; i < samples_.size(); ++i) {
       if (i + kAhead < samples_.size()) {
-        const char* next = reinterpret_cast<const char*>(pending_[sample_slots_[i + kAhead]].s);
+        const Pending& ahead = pending_[sample_slots_[i + kAhead]];
+        const char* next = reinterpret_cast<const char*>(ahead.s);
         __builtin_prefetch(next, 1);
         __builtin_prefetch(next + 64, 1);
+        // The end of its open chunk, as Append saw it (if another batch
+        // moved the buffer since, this only fetches a stale line).
+        __builtin_prefetch(ahead.chunk_end, 1);
       }
       const wal::RefSample& rs = samples_[i];
       Pending& p = pending_[sample_slots_[i]];
@@ -686,7 +709,7 @@ class HeadAppender final : public storage::Appender {
         if (e != AppendError::kNone) {
           im_.CountRejection(e);
         } else {
-          im_.ApplyLocked(s, verdict, rs.t, rs.v);
+          Head::Impl::ApplyLocked(s, verdict, rs.t, rs.v, &applied);
           max_seen = std::max(max_seen, rs.t);
         }
       }
@@ -696,6 +719,7 @@ class HeadAppender final : public storage::Appender {
         p.s = nullptr;
       }
     }
+    im_.Publish(applied);
     int64_t cur = h_->max_time_.load();
     while (max_seen > cur && !h_->max_time_.compare_exchange_weak(cur, max_seen)) {
     }
@@ -715,6 +739,7 @@ class HeadAppender final : public storage::Appender {
     uint32_t left = 0;  // its samples in samples_ not yet applied
     int64_t last_t = 0;
     uint64_t last_bits = 0;
+    const char* chunk_end = nullptr;  // of its open chunk when last appended to (Commit prefetches it)
   };
 
   // Adds a series pinned by the caller to the batch (or drops the extra pin
@@ -802,6 +827,8 @@ absl::Status Head::ReplayWal(disk::Env* env, const std::string& dir, wal::Replay
     } else if (type == wal::RecordType::kSamples) {
       samples.clear();
       if (!wal::DecodeSamples(payload, &samples).ok()) return false;
+      Impl::Applied applied;
+      absl::Cleanup publish = [&] { im.Publish(applied); };
       for (const auto& rs : samples) {
         max_ref = std::max(max_ref, rs.ref);
         auto it = by_ref.find(rs.ref);
@@ -813,7 +840,7 @@ absl::Status Head::ReplayWal(disk::Env* env, const std::string& dir, wal::Replay
         std::lock_guard<SeriesLock> l(s.mu);
         Verdict verdict;
         if (CheckLocked(s, s.MaxT(), s.LastBits(), rs.t, rs.v, lim, &verdict) != AppendError::kNone) continue;
-        im.ApplyLocked(s, verdict, rs.t, rs.v);
+        Impl::ApplyLocked(s, verdict, rs.t, rs.v, &applied);
         max_seen = std::max(max_seen, rs.t);
       }
     }
