@@ -31,30 +31,30 @@ uint64_t Bits(double v) {
   return b;
 }
 
-// A label set packed into one allocation: the varint count of ids, then
-// per label the varint ids of its name and value in the head's symbol
-// table. A series' labels are read only when it is created, compared on
-// creation, queried or logged; the text of the common names and values is
-// held once for all series.
+// A label set packed into bytes stored at the end of its series (no
+// allocation of its own): the varint count of ids, then per label the
+// varint ids of its name and value in the head's symbol table. A series'
+// labels are read only when it is created, compared on creation, queried
+// or logged; the text of the common names and values is held once for all
+// series.
 class PackedLabels {
  public:
-  explicit PackedLabels(const Labels& l) {
+  explicit PackedLabels(const uint8_t* data) : data_(data) {}
+
+  // Appends the packed form of `l` to `buf`, taking a reference on each
+  // symbol (Release drops them).
+  static void Encode(const Labels& l, std::string* buf) {
     SymbolTable& st = SymbolTable::Global();
-    std::string buf;
-    PutVarint(&buf, l.size() * 2);
+    PutVarint(buf, l.size() * 2);
     for (const auto& p : l) {
-      PutVarint(&buf, st.Ref(p.name));
-      PutVarint(&buf, st.Ref(p.value));
+      PutVarint(buf, st.Ref(p.name));
+      PutVarint(buf, st.Ref(p.value));
     }
-    data_ = std::make_unique<uint8_t[]>(buf.size());
-    std::memcpy(data_.get(), buf.data(), buf.size());
   }
-  ~PackedLabels() {
+  void Release() const {
     SymbolTable& st = SymbolTable::Global();
     ForEachId([&](uint32_t id) { st.Unref(id); });
   }
-  PackedLabels(const PackedLabels&) = delete;
-  PackedLabels& operator=(const PackedLabels&) = delete;
 
   Labels Unpack() const {
     const SymbolTable& st = SymbolTable::Global();
@@ -74,7 +74,7 @@ class PackedLabels {
 
   bool Equals(const Labels& l) const {
     const SymbolTable& st = SymbolTable::Global();
-    const uint8_t* p = data_.get();
+    const uint8_t* p = data_;
     if (Next(&p) != l.size() * 2) return false;
     for (const auto& x : l) {
       if (st.Get(Next(&p)) != x.name || st.Get(Next(&p)) != x.value) return false;
@@ -101,12 +101,12 @@ class PackedLabels {
   }
   template <typename F>
   void ForEachId(F f) const {
-    const uint8_t* p = data_.get();
+    const uint8_t* p = data_;
     uint32_t n = Next(&p);
     for (uint32_t i = 0; i < n; ++i) f(Next(&p));
   }
 
-  std::unique_ptr<uint8_t[]> data_;
+  const uint8_t* data_;
 };
 
 struct ChunkRef {
@@ -144,7 +144,23 @@ class SeriesLock {
 // The fields Append and Commit touch come first (two cache lines, which
 // Commit prefetches).
 struct MemSeries {
-  MemSeries(uint64_t r, const Labels& l) : ref(r), labels(l) {}
+  // A series with its packed labels in the same allocation, after it.
+  static std::unique_ptr<MemSeries> Create(uint64_t ref, const Labels& l) {
+    std::string packed;
+    PackedLabels::Encode(l, &packed);
+    void* mem = ::operator new(sizeof(MemSeries) + packed.size());
+    std::memcpy(static_cast<char*>(mem) + sizeof(MemSeries), packed.data(), packed.size());
+    return std::unique_ptr<MemSeries>(new (mem) MemSeries(ref));
+  }
+  ~MemSeries() { labels().Release(); }
+  MemSeries(const MemSeries&) = delete;
+  MemSeries& operator=(const MemSeries&) = delete;
+  // Frees what Create allocated (sized delete would pass sizeof(MemSeries)).
+  static void operator delete(void* p) { ::operator delete(p); }
+
+  PackedLabels labels() const { return PackedLabels(reinterpret_cast<const uint8_t*>(this + 1)); }
+  explicit MemSeries(uint64_t r) : ref(r) {}  // use Create
+
   const uint64_t ref;
   SeriesLock mu;
   bool has_open = false;                       // guarded by mu: `open` is in use
@@ -174,7 +190,6 @@ struct MemSeries {
   bool HasOoo() const { return ooo && !ooo->empty(); }
   // Next series of the same label hash (guarded by the hash stripe lock).
   MemSeries* hash_next = nullptr;
-  const PackedLabels labels;
 
   bool EmptyLocked() const { return closed.empty() && !has_open && !HasOoo(); }
   // Closes the open chunk (its bytes copied to a buffer of their size).
@@ -388,7 +403,7 @@ struct Head::Impl {
     std::lock_guard<std::mutex> l(hs.mu);
     MemSeries*& head = hs.by_hash[h];
     for (MemSeries* s = head; s != nullptr; s = s->hash_next) {
-      if (s->labels.Equals(labels)) {
+      if (s->labels().Equals(labels)) {
         if (pin) s->pins.fetch_add(1);
         *created = false;
         return s;
@@ -402,7 +417,7 @@ struct Head::Impl {
       while (cur <= ref && !next_ref.compare_exchange_weak(cur, ref + 1)) {
       }
     }
-    auto s = std::make_unique<MemSeries>(ref, labels);
+    auto s = MemSeries::Create(ref, labels);
     MemSeries* raw = s.get();
     if (pin) s->pins.fetch_add(1);
     s->hash_next = head;
@@ -539,7 +554,7 @@ void Head::Truncate(int64_t mint) {
           std::lock_guard<std::mutex> rl(rs.mu);
           // Re-check under the ref stripe: Pin pins under it.
           if (s.pins.load() == 0) {
-            removed.emplace_back(s.ref, s.labels.Unpack());
+            removed.emplace_back(s.ref, s.labels().Unpack());
             *link = s.hash_next;
             rs.Erase(s.ref);  // frees s
             gone = true;
@@ -589,7 +604,7 @@ class HeadAppender final : public storage::Appender {
     MemSeries* s = nullptr;
     if (ref != 0) {
       s = im_.Pin(ref);
-      if (s != nullptr && !labels.empty() && !s->labels.Equals(labels)) {
+      if (s != nullptr && !labels.empty() && !s->labels().Equals(labels)) {
         s->pins.fetch_sub(1);
         s = nullptr;
       }
@@ -628,7 +643,7 @@ class HeadAppender final : public storage::Appender {
     }
     if (e != AppendError::kNone) {
       im_.CountRejection(e);
-      return storage::MakeAppendError(e, Describe(s->labels.Unpack(), t));
+      return storage::MakeAppendError(e, Describe(s->labels().Unpack(), t));
     }
     Pending& p = pending_[slot];
     if (verdict == Verdict::kAppend) {
@@ -652,7 +667,7 @@ class HeadAppender final : public storage::Appender {
     if (h_->wal_ != nullptr) {
       std::vector<wal::RefSeries> fresh;
       for (const auto& p : pending_) {
-        if (p.fresh) fresh.push_back(wal::RefSeries{p.s->ref, p.s->labels.Unpack()});
+        if (p.fresh) fresh.push_back(wal::RefSeries{p.s->ref, p.s->labels().Unpack()});
       }
       std::sort(fresh.begin(), fresh.end(), [](const auto& a, const auto& b) { return a.ref < b.ref; });
       std::vector<std::string> payloads;
@@ -1065,7 +1080,7 @@ class HeadQuerier final : public storage::Querier {
         }
       }
       if (snap->chunks.empty() && snap->ooo.empty()) continue;
-      auto hs = std::make_unique<HeadSeries>(s->labels.Unpack(), std::move(snap), mint_, maxt_);
+      auto hs = std::make_unique<HeadSeries>(s->labels().Unpack(), std::move(snap), mint_, maxt_);
       if (!hs->Iterator()->Next()) continue;  // chunks overlap the range but no sample falls in it
       out.push_back(std::move(hs));
     }
