@@ -42,11 +42,20 @@ struct DeltaBucket {
 constexpr DeltaBucket kDeltaBuckets[] = {{0b0, 1, 7}, {0b10, 2, 14}, {0b110, 3, 24}, {0b111, 3, 56}};
 
 // v * 10^s as an integer, when its magnitude is at most 2^53 (false for
-// NaN and infinities).
+// NaN and infinities), rounded half away from zero as std::llround does but
+// inline (the encoder tries up to 8 of these per sample): below 2^53 the
+// truncation and the remaining fraction are exact.
 inline bool ToScaled(double v, int s, int64_t* m) {
   double w = v * kPow10[s];
   if (!(std::fabs(w) <= kMaxScaled)) return false;
-  *m = std::llround(w);
+  auto i = static_cast<int64_t>(w);
+  double frac = w - static_cast<double>(i);
+  if (frac >= 0.5) {
+    ++i;
+  } else if (frac <= -0.5) {
+    --i;
+  }
+  *m = i;
   return true;
 }
 inline double FromScaled(int64_t m, int s) { return static_cast<double>(m) / kPow10[s]; }
