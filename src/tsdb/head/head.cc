@@ -338,7 +338,13 @@ struct Head::Impl {
         std::move_backward(slots.begin(), slots.end() - k, slots.end());
         base = i;
       }
-      if (i - base >= slots.size()) slots.resize(i - base + 1);
+      if (i - base >= slots.size()) {
+        // Grows by a quarter instead of doubling: every series has a slot.
+        if (i - base >= slots.capacity()) {
+          slots.reserve(std::max<size_t>(i - base + 1, slots.capacity() + slots.capacity() / 4 + 16));
+        }
+        slots.resize(i - base + 1);
+      }
       slots[i - base] = std::move(s);
     }
     void Erase(uint64_t ref) {
@@ -391,6 +397,15 @@ struct Head::Impl {
     auto* p = st.Find(ref);
     if (p == nullptr) return nullptr;
     (*p)->pins.fetch_add(1);
+    // A scrape appends a target's series in the order they were created
+    // in, so ref + 1 is usually next: start fetching it (its slot is the
+    // next one unless ref ends a run) while the caller parses its line.
+    if ((ref + 1) % kRefRun != 0 && p + 1 < st.slots.data() + st.slots.size()) {
+      if (const MemSeries* n = p[1].get()) {
+        __builtin_prefetch(n, 1);
+        __builtin_prefetch(reinterpret_cast<const char*>(n) + 64, 1);
+      }
+    }
     return p->get();
   }
 
