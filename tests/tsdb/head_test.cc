@@ -5,6 +5,7 @@
 #include <cmath>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "disk/fault_env.h"
 
 namespace pharos::tsdb::head {
@@ -334,6 +335,60 @@ TEST(HeadTest, ConcurrentAppendersOnSharedAndOwnSeries) {
   HeadStats st = h.Stats();
   EXPECT_EQ(st.series, kThreads + 1u);
   EXPECT_EQ(st.samples_appended, res.back().second.size() + kThreads * kN);
+}
+
+// Appends by ref and by labels, queries and truncation that removes series
+// all race: a series is never freed while a batch or a querier holds it,
+// and the counts add up afterwards.
+TEST(HeadTest, TruncateRacesWithAppendersAndQueriers) {
+  Head h(nullptr, {});
+  constexpr int kAppenders = 2, kRounds = 600, kSeries = 20;
+  std::atomic<int64_t> now{1000};
+  std::atomic<bool> done{false};
+  std::vector<std::thread> th;
+  for (int a = 0; a < kAppenders; ++a) {
+    th.emplace_back([&, a] {
+      std::vector<uint64_t> refs(kSeries, 0);
+      for (int r = 0; r < kRounds; ++r) {
+        int64_t t = now.fetch_add(1);
+        auto app = h.NewAppender();
+        for (int i = 0; i < kSeries; ++i) {
+          // Every few rounds a series moves to a new name: the old one empties and is removed.
+          Labels l = L(absl::StrCat("s", a, "_", i, "_", r / 7));
+          auto res = app->Append(refs[i], l, t, i);
+          if (res.ok()) refs[i] = *res;
+        }
+        ASSERT_TRUE(app->Commit().ok());
+      }
+    });
+  }
+  th.emplace_back([&] {
+    while (!done.load()) {
+      h.Truncate(now.load() - 3);
+      std::this_thread::yield();
+    }
+  });
+  th.emplace_back([&] {
+    while (!done.load()) {
+      auto q = h.NewQuerier(0, INT64_MAX);
+      ASSERT_TRUE(q.ok());
+      auto set = (*q)->Select(false, nullptr, {});
+      while (set->Next()) {
+        auto it = set->At().Iterator();
+        while (it->Next()) {
+        }
+        ASSERT_TRUE(it->Err().ok());
+      }
+    }
+  });
+  for (int a = 0; a < kAppenders; ++a) th[a].join();
+  done.store(true);
+  for (size_t i = kAppenders; i < th.size(); ++i) th[i].join();
+  h.Truncate(now.load() + 1);
+  HeadStats st = h.Stats();
+  EXPECT_EQ(st.series, 0u);
+  EXPECT_EQ(st.series_created, st.series_removed);
+  EXPECT_EQ(st.chunks, 0u);
 }
 
 }  // namespace

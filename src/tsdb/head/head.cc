@@ -115,11 +115,12 @@ struct ChunkRef {
   int64_t maxt = 0;
 };
 
-// A series' lock: one byte instead of a 40-byte pthread mutex. Held only
-// for short, non-blocking work (checking or appending a sample, copying a
-// chunk list); a series is written by one scrape loop, so it is almost
+// A series' lock (and a ref stripe's): one byte instead of a 40-byte
+// pthread mutex, and an unlock that is a plain store. Held only for short,
+// non-blocking work (checking or appending a sample, copying a chunk list,
+// a slot lookup); a series is written by one scrape loop, so it is almost
 // never contended: a waiter spins briefly, then yields.
-class SeriesLock {
+class SpinLock {
  public:
   void lock() {
     for (int i = 0; f_.exchange(true, std::memory_order_acquire); ++i) {
@@ -162,13 +163,17 @@ struct MemSeries {
   explicit MemSeries(uint64_t r) : ref(r) {}  // use Create
 
   const uint64_t ref;
-  SeriesLock mu;
+  SpinLock mu;
   bool has_open = false;                       // guarded by mu: `open` is in use
   // Its series record is in the WAL.
   std::atomic<bool> logged{false};
-  // Open batches that reference the series; it is not garbage-collected
-  // while > 0. Incremented only under its hash or ref stripe lock.
+  // Open batches and queriers that hold the series; it is not removed while
+  // > 0. Changed only under mu (plain load and store: no locked instruction
+  // per sample), and raised only while its hash or ref stripe lock is held
+  // too, so Truncate, which reads it under those, never misses a pin.
   std::atomic<int> pins{0};
+  void PinLocked() { pins.store(pins.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
+  void UnpinLocked() { pins.store(pins.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed); }
   int64_t open_mint = 0;                       // guarded by mu
   // The open batch that holds the series at `batch_slot` of its list
   // (HeadAppender::Slot), so a batch finds its own entry without a lookup;
@@ -319,7 +324,7 @@ struct Head::Impl {
   static size_t RefStripeOf(uint64_t ref) { return (ref / kRefRun) % kStripes; }
   static uint64_t RefSlot(uint64_t ref) { return ref / (kRefRun * kStripes) * kRefRun + ref % kRefRun; }
   struct RefStripe {
-    std::mutex mu;
+    SpinLock mu;
     uint64_t base = 0;
     std::vector<std::unique_ptr<MemSeries>> slots;  // owns the series
 
@@ -385,18 +390,19 @@ struct Head::Impl {
 
   bool Exists(uint64_t ref) {
     RefStripe& st = refs[RefStripeOf(ref)];
-    std::lock_guard<std::mutex> l(st.mu);
+    std::lock_guard<SpinLock> l(st.mu);
     return st.Find(ref) != nullptr;
   }
 
   // The series of `ref` pinned (a pinned series is not removed, so the
-  // pointer stays valid until unpinned), or null.
-  MemSeries* Pin(uint64_t ref) {
+  // pointer stays valid until unpinned) and locked (its mu held), or null.
+  MemSeries* PinLocked(uint64_t ref) {
     RefStripe& st = refs[RefStripeOf(ref)];
-    std::lock_guard<std::mutex> l(st.mu);
+    std::lock_guard<SpinLock> l(st.mu);
     auto* p = st.Find(ref);
     if (p == nullptr) return nullptr;
-    (*p)->pins.fetch_add(1);
+    (*p)->mu.lock();
+    (*p)->PinLocked();
     // A scrape appends a target's series in the order they were created
     // in, so ref + 1 is usually next: start fetching it (its slot is the
     // next one unless ref ends a run) while the caller parses its line.
@@ -419,7 +425,10 @@ struct Head::Impl {
     MemSeries*& head = hs.by_hash[h];
     for (MemSeries* s = head; s != nullptr; s = s->hash_next) {
       if (s->labels().Equals(labels)) {
-        if (pin) s->pins.fetch_add(1);
+        if (pin) {
+          std::lock_guard<SpinLock> sl(s->mu);
+          s->PinLocked();
+        }
         *created = false;
         return s;
       }
@@ -434,12 +443,12 @@ struct Head::Impl {
     }
     auto s = MemSeries::Create(ref, labels);
     MemSeries* raw = s.get();
-    if (pin) s->pins.fetch_add(1);
+    if (pin) s->pins.store(1);  // before it is published
     s->hash_next = head;
     head = raw;
     {
       RefStripe& rs = refs[RefStripeOf(ref)];
-      std::lock_guard<std::mutex> rl(rs.mu);
+      std::lock_guard<SpinLock> rl(rs.mu);
       rs.Put(ref, std::move(s));
     }
     postings.Add(ref, labels);
@@ -551,7 +560,7 @@ void Head::Truncate(int64_t mint) {
         MemSeries& s = **link;
         bool empty;
         {
-          std::lock_guard<SeriesLock> sl(s.mu);
+          std::lock_guard<SpinLock> sl(s.mu);
           size_t before = s.closed.size() + (s.has_open ? 1 : 0);
           std::erase_if(s.closed, [&](const ChunkRef& c) { return c.maxt < mint; });
           if (s.has_open && s.open.LastT() < mint) s.DropOpenLocked();
@@ -566,8 +575,8 @@ void Head::Truncate(int64_t mint) {
         bool gone = false;
         if (empty && s.pins.load() == 0) {
           Impl::RefStripe& rs = im.refs[Impl::RefStripeOf(s.ref)];
-          std::lock_guard<std::mutex> rl(rs.mu);
-          // Re-check under the ref stripe: Pin pins under it.
+          std::lock_guard<SpinLock> rl(rs.mu);
+          // Re-check under the ref stripe: PinLocked pins under it.
           if (s.pins.load() == 0) {
             removed.emplace_back(s.ref, s.labels().Unpack());
             *link = s.hash_next;
@@ -586,7 +595,7 @@ void Head::Truncate(int64_t mint) {
   }
   if (!removed.empty()) {
     for (auto& rs : im.refs) {
-      std::lock_guard<std::mutex> rl(rs.mu);
+      std::lock_guard<SpinLock> rl(rs.mu);
       rs.Compact();
     }
   }
@@ -618,9 +627,10 @@ class HeadAppender final : public storage::Appender {
     // The series, pinned: by ref, else by labels (created when new).
     MemSeries* s = nullptr;
     if (ref != 0) {
-      s = im_.Pin(ref);
+      s = im_.PinLocked(ref);
       if (s != nullptr && !labels.empty() && !s->labels().Equals(labels)) {
-        s->pins.fetch_sub(1);
+        s->UnpinLocked();
+        s->mu.unlock();
         s = nullptr;
       }
     }
@@ -637,13 +647,14 @@ class HeadAppender final : public storage::Appender {
       }
       bool created;
       s = im_.GetOrCreate(*clean, true, 0, &created);
+      s->mu.lock();
     }
 
     Verdict verdict;
     AppendError e;
     uint32_t slot;
     {
-      std::lock_guard<SeriesLock> l(s->mu);
+      std::lock_guard<SpinLock> l(s->mu, std::adopt_lock);
       slot = AddPinnedLocked(s);
       const Pending& p = pending_[slot];
       int64_t max_t = s->MaxT();
@@ -731,7 +742,7 @@ class HeadAppender final : public storage::Appender {
       Pending& p = pending_[sample_slots_[i]];
       MemSeries& s = *p.s;
       {
-        std::lock_guard<SeriesLock> l(s.mu);
+        std::lock_guard<SpinLock> l(s.mu);
         Verdict verdict;
         // The head may have changed since Append (another batch committed in
         // between): check again; a sample that lost the race is dropped and counted.
@@ -742,11 +753,11 @@ class HeadAppender final : public storage::Appender {
           Head::Impl::ApplyLocked(s, verdict, rs.t, rs.v, &applied);
           max_seen = std::max(max_seen, rs.t);
         }
-      }
-      // Its last sample of the batch: unpinned now, while in cache.
-      if (--p.left == 0) {
-        s.pins.fetch_sub(1);
-        p.s = nullptr;
+        // Its last sample of the batch: unpinned now, while in cache.
+        if (--p.left == 0) {
+          s.UnpinLocked();
+          p.s = nullptr;
+        }
       }
     }
     im_.Publish(applied);
@@ -781,12 +792,12 @@ class HeadAppender final : public storage::Appender {
   uint32_t AddPinnedLocked(MemSeries* s) {
     if (s->batch_id == static_cast<uint32_t>(id_) && s->batch_slot < pending_.size() &&
         pending_[s->batch_slot].s == s) {
-      s->pins.fetch_sub(1);
+      s->UnpinLocked();
       return s->batch_slot;
     }
     if (!index_.empty()) {
       if (auto it = index_.find(s->ref); it != index_.end()) {
-        s->pins.fetch_sub(1);
+        s->UnpinLocked();
         return it->second;
       }
     }
@@ -808,7 +819,10 @@ class HeadAppender final : public storage::Appender {
   void Release() {
     if (!samples_.empty()) last_batch_size = std::min<size_t>(samples_.size(), 1 << 16);
     for (auto& p : pending_) {
-      if (p.s != nullptr) p.s->pins.fetch_sub(1);
+      if (p.s != nullptr) {
+        std::lock_guard<SpinLock> l(p.s->mu);
+        p.s->UnpinLocked();
+      }
     }
     pending_.clear();
     // A later batch of this appender must not match series tagged by this one.
@@ -867,7 +881,7 @@ absl::Status Head::ReplayWal(disk::Env* env, const std::string& dir, wal::Replay
           continue;
         }
         MemSeries& s = *it->second;
-        std::lock_guard<SeriesLock> l(s.mu);
+        std::lock_guard<SpinLock> l(s.mu);
         Verdict verdict;
         if (CheckLocked(s, s.MaxT(), s.LastBits(), rs.t, rs.v, lim, &verdict) != AppendError::kNone) continue;
         Impl::ApplyLocked(s, verdict, rs.t, rs.v, &applied);
@@ -1074,12 +1088,13 @@ class HeadQuerier final : public storage::Querier {
     if (mint_ > maxt_) return out;
     Head::Impl& im = *h_->impl_;
     for (uint64_t ref : im.postings.Select(matchers)) {
-      MemSeries* s = im.Pin(ref);
+      MemSeries* s = im.PinLocked(ref);
       if (s == nullptr) continue;
-      absl::Cleanup unpin = [s] { s->pins.fetch_sub(1); };
       auto snap = std::make_shared<Snapshot>();
+      Labels labels;
       {
-        std::lock_guard<SeriesLock> l(s->mu);
+        std::lock_guard<SpinLock> l(s->mu, std::adopt_lock);
+        absl::Cleanup unpin = [s] { s->UnpinLocked(); };
         for (const auto& c : s->closed) {
           if (c.maxt >= mint_ && c.mint <= maxt_) snap->chunks.push_back(c);
         }
@@ -1093,9 +1108,10 @@ class HeadQuerier final : public storage::Querier {
             if (x.t >= mint_ && x.t <= maxt_) snap->ooo.push_back(x);
           }
         }
+        if (snap->chunks.empty() && snap->ooo.empty()) continue;
+        labels = s->labels().Unpack();
       }
-      if (snap->chunks.empty() && snap->ooo.empty()) continue;
-      auto hs = std::make_unique<HeadSeries>(s->labels().Unpack(), std::move(snap), mint_, maxt_);
+      auto hs = std::make_unique<HeadSeries>(std::move(labels), std::move(snap), mint_, maxt_);
       if (!hs->Iterator()->Next()) continue;  // chunks overlap the range but no sample falls in it
       out.push_back(std::move(hs));
     }
