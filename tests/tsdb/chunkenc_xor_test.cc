@@ -151,6 +151,7 @@ TEST(XorChunk, EncodersMatchBitByBitReference) {
     }
     EXPECT_EQ(open.NumSamples(), static_cast<int>(in.size()));
     EXPECT_EQ(open.LastT(), in.back().t);
+    EXPECT_EQ(open.FirstT(), in.front().t);
     EXPECT_GE(open.Capacity(), open.Bytes().size());
     ExpectBitExact(in, DecodeAll(open.Bytes()));
   }

@@ -212,6 +212,24 @@ TEST(HeadTest, LabelNamesAndValuesHonorTheRange) {
   EXPECT_EQ(*all->LabelValues("__name__", {Eq("zone", "x")}), (std::vector<std::string>{"old"}));
 }
 
+// Many closed chunks per series (the list grows several times), then a
+// truncation that drops the older ones: the rest stay whole and in order.
+TEST(HeadTest, ManyChunksSurviveGrowthAndTruncation) {
+  Head h(nullptr, {});
+  for (int64_t t = 0; t < 1100; ++t) ASSERT_TRUE(Add(h, L("a"), t, t * 0.5).ok());
+  EXPECT_EQ(h.Stats().chunks, 10u);  // 9 closed of 120, an open one of 20
+  h.Truncate(600);                   // drops [0,119] .. [480,599]
+  EXPECT_EQ(h.Stats().chunks, 5u);
+  auto res = Query(h, 0, 2000, {});
+  ASSERT_EQ(res.size(), 1u);
+  ASSERT_EQ(res[0].second.size(), 500u);
+  for (size_t i = 0; i < res[0].second.size(); ++i) {
+    ASSERT_EQ(res[0].second[i], (Sample{static_cast<int64_t>(600 + i), (600 + i) * 0.5}));
+  }
+  for (int64_t t = 1100; t < 1400; ++t) ASSERT_TRUE(Add(h, L("a"), t, 1).ok());
+  EXPECT_EQ(Query(h, 0, 2000, {})[0].second.size(), 800u);
+}
+
 TEST(HeadTest, TruncateDropsOldChunksAndSeries) {
   Head h(nullptr, {});
   for (int64_t t = 0; t < 240; ++t) ASSERT_TRUE(Add(h, L("a"), t, t).ok());

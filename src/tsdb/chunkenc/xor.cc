@@ -414,6 +414,17 @@ void XorOpenChunk::Clear() {
   st_.v = last.v;
 }
 
+int64_t XorOpenChunk::FirstT() const {
+  // Our own bytes: the header, then a well-formed uvarint.
+  uint64_t u = 0;
+  const auto* p = reinterpret_cast<const uint8_t*>(buf_) + kChunkHeaderSize;
+  for (int shift = 0;; shift += 7, ++p) {
+    u |= static_cast<uint64_t>(*p & 0x7f) << shift;
+    if (*p < 0x80) break;
+  }
+  return UnZigZag(u);
+}
+
 bool XorOpenChunk::Append(int64_t t, double v) {
   if (!CanAppend(st_, t)) return false;
   // Grows by about 1/16 (a few samples' worth): the chunk is full long

@@ -118,6 +118,8 @@ class XorOpenChunk {
   // holder needs no copy of its own): INT64_MIN and 0 before any.
   int64_t LastT() const { return st_.t; }
   uint64_t LastBits() const { return st_.v; }
+  // The first sample's timestamp, decoded from the bytes (NumSamples() > 0).
+  int64_t FirstT() const;
   // Bytes allocated for the buffer.
   size_t Capacity() const { return cap_; }
   // Frees the bytes: back to a chunk without samples.

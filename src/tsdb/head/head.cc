@@ -115,6 +115,75 @@ struct ChunkRef {
   int64_t maxt = 0;
 };
 
+// A series' closed chunks, oldest first: one pointer (null when empty) to
+// a block holding the count, the capacity and the entries, instead of a
+// 24-byte std::vector in every series.
+class ChunkList {
+ public:
+  ChunkList() = default;
+  ~ChunkList() { Free(b_); }
+  ChunkList(const ChunkList&) = delete;
+  ChunkList& operator=(const ChunkList&) = delete;
+
+  bool empty() const { return size() == 0; }
+  size_t size() const { return b_ == nullptr ? 0 : b_->size; }
+  const ChunkRef* begin() const { return b_ == nullptr ? nullptr : b_->items(); }
+  const ChunkRef* end() const { return begin() + size(); }
+  const ChunkRef& front() const { return *begin(); }
+
+  void push_back(ChunkRef c) {
+    if (b_ == nullptr || b_->size == b_->cap) {
+      uint32_t cap = b_ == nullptr ? 2 : b_->cap + b_->cap / 2;
+      Block* n = Allocate(cap);
+      for (uint32_t i = 0; i < size(); ++i) new (n->items() + i) ChunkRef(std::move(b_->items()[i]));
+      n->size = static_cast<uint32_t>(size());
+      Free(b_);
+      b_ = n;
+    }
+    new (b_->items() + b_->size) ChunkRef(std::move(c));
+    ++b_->size;
+  }
+  // Removes the chunks `drop` returns true for, keeping the order.
+  template <typename P>
+  void EraseIf(P drop) {
+    if (b_ == nullptr) return;
+    ChunkRef* it = b_->items();
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < b_->size; ++i) {
+      if (!drop(it[i])) {
+        if (kept != i) it[kept] = std::move(it[i]);
+        ++kept;
+      }
+    }
+    for (uint32_t i = kept; i < b_->size; ++i) it[i].~ChunkRef();
+    b_->size = kept;
+    if (kept == 0) {
+      Free(b_);
+      b_ = nullptr;
+    }
+  }
+
+ private:
+  struct Block {
+    uint32_t size = 0;
+    uint32_t cap = 0;
+    ChunkRef* items() { return reinterpret_cast<ChunkRef*>(this + 1); }
+  };
+  static_assert(sizeof(Block) % alignof(ChunkRef) == 0);
+  static Block* Allocate(uint32_t cap) {
+    Block* b = new (::operator new(sizeof(Block) + cap * sizeof(ChunkRef))) Block;
+    b->cap = cap;
+    return b;
+  }
+  static void Free(Block* b) {
+    if (b == nullptr) return;
+    for (uint32_t i = 0; i < b->size; ++i) b->items()[i].~ChunkRef();
+    ::operator delete(b);
+  }
+
+  Block* b_ = nullptr;
+};
+
 // A series' lock (and a ref stripe's): one byte instead of a 40-byte
 // pthread mutex, and an unlock that is a plain store. Held only for short,
 // non-blocking work (checking or appending a sample, copying a chunk list,
@@ -174,7 +243,6 @@ struct MemSeries {
   std::atomic<int> pins{0};
   void PinLocked() { pins.store(pins.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
   void UnpinLocked() { pins.store(pins.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed); }
-  int64_t open_mint = 0;                       // guarded by mu
   // The open batch that holds the series at `batch_slot` of its list
   // (HeadAppender::Slot), so a batch finds its own entry without a lookup;
   // 0 when none (or when the batch that set it has ended).
@@ -188,7 +256,7 @@ struct MemSeries {
   chunkenc::XorOpenChunk open;
   int64_t MaxT() const { return open.LastT(); }
   uint64_t LastBits() const { return open.LastBits(); }
-  std::vector<ChunkRef> closed;                // guarded by mu, by time
+  ChunkList closed;                            // guarded by mu, by time
   // Guarded by mu; sorted, unique t, not in chunks. Allocated when the
   // first out-of-order sample arrives (most series never get one).
   std::unique_ptr<std::vector<Sample>> ooo;
@@ -199,7 +267,7 @@ struct MemSeries {
   bool EmptyLocked() const { return closed.empty() && !has_open && !HasOoo(); }
   // Closes the open chunk (its bytes copied to a buffer of their size).
   void CloseOpenLocked() {
-    closed.push_back(ChunkRef{std::make_shared<chunkenc::XorChunk>(std::string(open.Bytes())), open_mint, open.LastT()});
+    closed.push_back(ChunkRef{std::make_shared<chunkenc::XorChunk>(std::string(open.Bytes())), open.FirstT(), open.LastT()});
     DropOpenLocked();
   }
   void DropOpenLocked() {
@@ -209,7 +277,7 @@ struct MemSeries {
   int64_t MinTimeLocked() const {
     int64_t m = INT64_MAX;
     if (!closed.empty()) m = closed.front().mint;
-    else if (has_open) m = open_mint;
+    else if (has_open) m = open.FirstT();
     if (HasOoo()) m = std::min(m, ooo->front().t);
     return m;
   }
@@ -227,7 +295,7 @@ struct MemSeries {
     for (const auto& c : closed) {
       if (t >= c.mint && t <= c.maxt) return look(c.chunk->Bytes());
     }
-    if (has_open && t >= open_mint && t <= open.LastT()) return look(open.Bytes());
+    if (has_open && t >= open.FirstT() && t <= open.LastT()) return look(open.Bytes());
     return false;
   }
 };
@@ -478,7 +546,6 @@ struct Head::Impl {
       if (!s.has_open || s.open.NumSamples() >= chunkenc::kSamplesPerChunk) {
         if (s.has_open) s.CloseOpenLocked();
         s.has_open = true;
-        s.open_mint = t;
         ++a->chunks;
       }
       s.open.Append(t, val);
@@ -562,7 +629,7 @@ void Head::Truncate(int64_t mint) {
         {
           std::lock_guard<SpinLock> sl(s.mu);
           size_t before = s.closed.size() + (s.has_open ? 1 : 0);
-          std::erase_if(s.closed, [&](const ChunkRef& c) { return c.maxt < mint; });
+          s.closed.EraseIf([&](const ChunkRef& c) { return c.maxt < mint; });
           if (s.has_open && s.open.LastT() < mint) s.DropOpenLocked();
           im.chunks -= before - (s.closed.size() + (s.has_open ? 1 : 0));
           if (s.ooo) {
@@ -1098,10 +1165,10 @@ class HeadQuerier final : public storage::Querier {
         for (const auto& c : s->closed) {
           if (c.maxt >= mint_ && c.mint <= maxt_) snap->chunks.push_back(c);
         }
-        if (s->has_open && s->open.LastT() >= mint_ && s->open_mint <= maxt_) {
+        if (s->has_open && s->open.LastT() >= mint_ && s->open.FirstT() <= maxt_) {
           // The open chunk keeps growing: copy its bytes.
           snap->chunks.push_back(ChunkRef{std::make_shared<chunkenc::XorChunk>(std::string(s->open.Bytes())),
-                                          s->open_mint, s->open.LastT()});
+                                          s->open.FirstT(), s->open.LastT()});
         }
         if (s->ooo) {
           for (const auto& x : *s->ooo) {
