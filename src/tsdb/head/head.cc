@@ -8,6 +8,7 @@
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "common/strings.h"
@@ -215,12 +216,12 @@ class SpinLock {
 // Commit prefetches).
 struct MemSeries {
   // A series with its packed labels in the same allocation, after it.
-  static std::unique_ptr<MemSeries> Create(uint64_t ref, const Labels& l) {
+  static std::unique_ptr<MemSeries> Create(uint64_t ref, uint64_t label_hash, const Labels& l) {
     std::string packed;
     PackedLabels::Encode(l, &packed);
     void* mem = ::operator new(sizeof(MemSeries) + packed.size());
     std::memcpy(static_cast<char*>(mem) + sizeof(MemSeries), packed.data(), packed.size());
-    return std::unique_ptr<MemSeries>(new (mem) MemSeries(ref));
+    return std::unique_ptr<MemSeries>(new (mem) MemSeries(ref, label_hash));
   }
   ~MemSeries() { labels().Release(); }
   MemSeries(const MemSeries&) = delete;
@@ -229,7 +230,7 @@ struct MemSeries {
   static void operator delete(void* p) { ::operator delete(p); }
 
   PackedLabels labels() const { return PackedLabels(reinterpret_cast<const uint8_t*>(this + 1)); }
-  explicit MemSeries(uint64_t r) : ref(r) {}  // use Create
+  MemSeries(uint64_t r, uint64_t h) : ref(r), label_hash(h) {}  // use Create
 
   const uint64_t ref;
   SpinLock mu;
@@ -261,8 +262,7 @@ struct MemSeries {
   // first out-of-order sample arrives (most series never get one).
   std::unique_ptr<std::vector<Sample>> ooo;
   bool HasOoo() const { return ooo && !ooo->empty(); }
-  // Next series of the same label hash (guarded by the hash stripe lock).
-  MemSeries* hash_next = nullptr;
+  const uint64_t label_hash;  // Labels::Hash() of its labels
 
   bool EmptyLocked() const { return closed.empty() && !has_open && !HasOoo(); }
   // Closes the open chunk (its bytes copied to a buffer of their size).
@@ -375,11 +375,32 @@ absl::StatusOr<Labels> CleanLabels(const Labels& in) {
 }  // namespace
 
 struct Head::Impl {
-  // Series by label hash: the first series of each hash, the others
-  // chained through MemSeries::hash_next (owned by the ref stripes).
+  // Series by label hash: a set of pointers (8 bytes a slot; the series
+  // are owned by the ref stripes) hashed by the series' stored label hash,
+  // searched by (hash, labels). The hash is rotated for the set: a stripe's
+  // hashes share their low byte (the stripe index), which the set would
+  // otherwise use for its control bytes.
+  struct HashKey {
+    uint64_t hash;
+    const Labels* labels;
+  };
+  struct SeriesHash {
+    using is_transparent = void;
+    static size_t Mix(uint64_t h) { return (h >> 8) | (h << 56); }
+    size_t operator()(const MemSeries* s) const { return Mix(s->label_hash); }
+    size_t operator()(const HashKey& k) const { return Mix(k.hash); }
+  };
+  struct SeriesEq {
+    using is_transparent = void;
+    bool operator()(const MemSeries* a, const MemSeries* b) const { return a == b; }
+    bool operator()(const MemSeries* a, const HashKey& k) const {
+      return a->label_hash == k.hash && a->labels().Equals(*k.labels);
+    }
+    bool operator()(const HashKey& k, const MemSeries* a) const { return (*this)(a, k); }
+  };
   struct HashStripe {
     std::mutex mu;
-    absl::flat_hash_map<uint64_t, MemSeries*> by_hash;
+    absl::flat_hash_set<MemSeries*, SeriesHash, SeriesEq> set;
   };
   // Series by reference: refs are handed out densely, so each stripe keeps
   // its series in a vector indexed by RefSlot(ref), from `base` on
@@ -490,16 +511,14 @@ struct Head::Impl {
     const uint64_t h = labels.Hash();
     HashStripe& hs = hash[h % kStripes];
     std::lock_guard<std::mutex> l(hs.mu);
-    MemSeries*& head = hs.by_hash[h];
-    for (MemSeries* s = head; s != nullptr; s = s->hash_next) {
-      if (s->labels().Equals(labels)) {
-        if (pin) {
-          std::lock_guard<SpinLock> sl(s->mu);
-          s->PinLocked();
-        }
-        *created = false;
-        return s;
+    if (auto it = hs.set.find(HashKey{h, &labels}); it != hs.set.end()) {
+      MemSeries* s = *it;
+      if (pin) {
+        std::lock_guard<SpinLock> sl(s->mu);
+        s->PinLocked();
       }
+      *created = false;
+      return s;
     }
     uint64_t ref = want_ref;
     if (ref == 0) {
@@ -509,11 +528,10 @@ struct Head::Impl {
       while (cur <= ref && !next_ref.compare_exchange_weak(cur, ref + 1)) {
       }
     }
-    auto s = MemSeries::Create(ref, labels);
+    auto s = MemSeries::Create(ref, h, labels);
     MemSeries* raw = s.get();
     if (pin) s->pins.store(1);  // before it is published
-    s->hash_next = head;
-    head = raw;
+    hs.set.insert(raw);
     {
       RefStripe& rs = refs[RefStripeOf(ref)];
       std::lock_guard<SpinLock> rl(rs.mu);
@@ -621,10 +639,9 @@ void Head::Truncate(int64_t mint) {
   int64_t new_min = INT64_MAX;
   for (auto& hs : im.hash) {
     std::lock_guard<std::mutex> l(hs.mu);
-    for (auto bit = hs.by_hash.begin(); bit != hs.by_hash.end();) {
-      MemSeries** link = &bit->second;
-      while (*link != nullptr) {
-        MemSeries& s = **link;
+    for (auto it = hs.set.begin(); it != hs.set.end();) {
+      {
+        MemSeries& s = **it;
         bool empty;
         {
           std::lock_guard<SpinLock> sl(s.mu);
@@ -645,18 +662,14 @@ void Head::Truncate(int64_t mint) {
           std::lock_guard<SpinLock> rl(rs.mu);
           // Re-check under the ref stripe: PinLocked pins under it.
           if (s.pins.load() == 0) {
-            removed.emplace_back(s.ref, s.labels().Unpack());
-            *link = s.hash_next;
-            rs.Erase(s.ref);  // frees s
+            const uint64_t ref = s.ref;
+            removed.emplace_back(ref, s.labels().Unpack());
+            hs.set.erase(it++);
+            rs.Erase(ref);  // frees s
             gone = true;
           }
         }
-        if (!gone) link = &s.hash_next;
-      }
-      if (bit->second == nullptr) {
-        hs.by_hash.erase(bit++);
-      } else {
-        ++bit;
+        if (!gone) ++it;
       }
     }
   }
