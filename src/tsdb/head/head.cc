@@ -783,8 +783,7 @@ class HeadAppender final : public storage::Appender {
         wal::EncodeSeries(fresh, &payloads.back());
       }
       for (size_t i = 0; i < samples_.size(); i += kSamplesPerRecord) {
-        payloads.emplace_back();
-        payloads.back().reserve(std::min(kSamplesPerRecord, samples_.size() - i) * 12 + 20);  // ~12 bytes a sample
+        payloads.emplace_back();  // EncodeSamples sizes it
         wal::EncodeSamples(std::span<const wal::RefSample>(samples_).subspan(i, std::min(kSamplesPerRecord, samples_.size() - i)),
                            &payloads.back());
       }
