@@ -385,33 +385,68 @@ namespace {
 // the capacity asked for is all the chunk holds.
 uint32_t MallocSize(uint32_t n) { return n <= 24 ? 24 : 24 + (n - 24 + 15) / 16 * 16; }
 
+// The buffer size for `n` bytes of chunk. A function of the length alone,
+// so the capacity need not be stored: the buffer always has exactly this
+// size. Up to 256 bytes (a 120-sample chunk of a counter) it is n rounded
+// up to a malloc size: it grows every 16 bytes, about 10 samples, and at
+// most 15 bytes are unused; longer chunks (noisy floats, ~7 bytes a
+// sample) grow in steps of an eighth, so they are not reallocated every
+// other sample.
+uint32_t CapacityFor(uint32_t n) {
+  if (n <= 256) return MallocSize(n);
+  const uint32_t step = std::bit_floor(n) / 8;
+  return MallocSize((n + step - 1) / step * step);
+}
+
 }  // namespace
 
-XorOpenChunk::XorOpenChunk(XorOpenChunk&& o) noexcept : buf_(o.buf_), size_(o.size_), cap_(o.cap_), st_(o.st_) {
-  o.buf_ = nullptr;
-  o.size_ = o.cap_ = 0;
-  o.st_ = XorOpenChunk().st_;
-}
+XorOpenChunk::XorOpenChunk(XorOpenChunk&& o) noexcept { *this = std::move(o); }
 
 XorOpenChunk& XorOpenChunk::operator=(XorOpenChunk&& o) noexcept {
   if (this != &o) {
     std::free(buf_);
     buf_ = std::exchange(o.buf_, nullptr);
     size_ = std::exchange(o.size_, 0);
-    cap_ = std::exchange(o.cap_, 0);
-    st_ = std::exchange(o.st_, XorOpenChunk().st_);
+    SetState(o.State());
+    o.SetState(XorEncoderState());
+    o.t_ = INT64_MIN;
   }
   return *this;
+}
+
+size_t XorOpenChunk::Capacity() const { return buf_ == nullptr ? 0 : CapacityFor(size_); }
+
+XorEncoderState XorOpenChunk::State() const {
+  XorEncoderState st;
+  st.t = t_;
+  st.delta = delta_;
+  st.v = v_;
+  st.n = static_cast<uint16_t>(NumSamples());
+  st.free_bits = free_bits_;
+  st.leading = leading_;
+  st.trailing = trailing_;
+  st.scale = scale_;
+  return st;
+}
+
+void XorOpenChunk::SetState(const XorEncoderState& st) {
+  t_ = st.t;
+  delta_ = st.delta;
+  v_ = st.v;
+  free_bits_ = st.free_bits;
+  leading_ = st.leading;
+  trailing_ = st.trailing;
+  scale_ = st.scale;
 }
 
 void XorOpenChunk::Clear() {
   std::free(buf_);
   buf_ = nullptr;
-  size_ = cap_ = 0;
-  XorEncoderState last = st_;
-  st_ = XorEncoderState();
-  st_.t = last.t;
-  st_.v = last.v;
+  size_ = 0;
+  XorEncoderState fresh;
+  fresh.t = t_;  // kept for the holder
+  fresh.v = v_;
+  SetState(fresh);
 }
 
 int64_t XorOpenChunk::FirstT() const {
@@ -426,37 +461,39 @@ int64_t XorOpenChunk::FirstT() const {
 }
 
 bool XorOpenChunk::Append(int64_t t, double v) {
-  if (!CanAppend(st_, t)) return false;
-  // Grows by about 1/16 (a few samples' worth): the chunk is full long
-  // before that costs much copying, and the unused tail stays small.
+  XorEncoderState st = State();
+  if (!CanAppend(st, t)) return false;
   struct Out {
     XorOpenChunk* c;
+    uint32_t cap;
+    void Grow(uint32_t cap_wanted) {
+      void* nb = std::realloc(c->buf_, cap_wanted);
+      if (nb == nullptr) std::abort();
+      c->buf_ = static_cast<char*>(nb);
+      cap = cap_wanted;
+    }
     void Put(const uint8_t* p, int k) {
-      if (c->size_ + k > c->cap_) {
-        uint32_t need = c->size_ + k;
-        uint32_t cap = MallocSize(need + need / 16);
-        void* nb = std::realloc(c->buf_, cap);
-        if (nb == nullptr) std::abort();
-        c->buf_ = static_cast<char*>(nb);
-        c->cap_ = cap;
-      }
+      if (c->size_ + k > cap) Grow(CapacityFor(c->size_ + k));
       std::memcpy(c->buf_ + c->size_, p, k);
       c->size_ += k;
     }
-  } out{this};
+  } out{this, Capacity() > 0 ? static_cast<uint32_t>(Capacity()) : 0};
   uint8_t partial = 0;
   int used = 0;
-  if (st_.n == 0) {
+  if (st.n == 0) {
     const uint8_t header[kChunkHeaderSize] = {0, 0};
     out.Put(header, kChunkHeaderSize);
-  } else if (st_.free_bits != 0) {
+  } else if (st.free_bits != 0) {
     partial = static_cast<uint8_t>(buf_[--size_]);
-    used = 8 - st_.free_bits;
+    used = 8 - st.free_bits;
   }
   BitWriter<Out> w(out, partial, used);
-  EncodeSample(st_, w, t, Bits(v));
-  st_.free_bits = static_cast<uint8_t>(w.Finish());
-  SetHeader(buf_, st_.n);
+  EncodeSample(st, w, t, Bits(v));
+  st.free_bits = static_cast<uint8_t>(w.Finish());
+  // Keep the buffer at the size its length implies.
+  if (out.cap != CapacityFor(size_)) out.Grow(CapacityFor(size_));
+  SetHeader(buf_, st.n);
+  SetState(st);
   return true;
 }
 

@@ -95,41 +95,50 @@ class XorAppender {
   absl::Status status_;
 };
 
-// An open chunk with its encoder in 48 bytes, for holders of many chunks
-// (the head keeps one per series): the bytes are one malloc'd buffer that
-// grows by small steps to sizes malloc hands out exactly, and there is no
-// error state (it always starts empty). Encodes exactly as XorAppender.
-// Movable, not copyable.
+// An open chunk with its encoder in 40 bytes, for holders of many chunks
+// (the head keeps one per series): the bytes are one malloc'd buffer whose
+// size class follows from their length (grown by small steps to sizes
+// malloc hands out exactly), the sample count is read from the chunk
+// header, and there is no error state (it always starts empty). Encodes
+// exactly as XorAppender. Movable, not copyable.
 class XorOpenChunk {
  public:
+  XorOpenChunk() = default;
   ~XorOpenChunk() { Clear(); }
   XorOpenChunk(XorOpenChunk&& o) noexcept;
   XorOpenChunk& operator=(XorOpenChunk&& o) noexcept;
   XorOpenChunk(const XorOpenChunk&) = delete;
   XorOpenChunk& operator=(const XorOpenChunk&) = delete;
 
-  XorOpenChunk() { st_.t = INT64_MIN; }
   // As XorAppender::Append (a chunk without samples takes any t).
   bool Append(int64_t t, double v);
   // The encoded chunk (header included; empty before the first sample).
   std::string_view Bytes() const { return {buf_, size_}; }
-  int NumSamples() const { return st_.n; }
+  int NumSamples() const { return NumSamplesOf(Bytes()); }
   // The newest sample appended since construction, kept by Clear() (so a
   // holder needs no copy of its own): INT64_MIN and 0 before any.
-  int64_t LastT() const { return st_.t; }
-  uint64_t LastBits() const { return st_.v; }
+  int64_t LastT() const { return t_; }
+  uint64_t LastBits() const { return v_; }
   // The first sample's timestamp, decoded from the bytes (NumSamples() > 0).
   int64_t FirstT() const;
   // Bytes allocated for the buffer.
-  size_t Capacity() const { return cap_; }
+  size_t Capacity() const;
   // Frees the bytes: back to a chunk without samples.
   void Clear();
 
  private:
+  XorEncoderState State() const;
+  void SetState(const XorEncoderState& st);
+
   char* buf_ = nullptr;
+  int64_t t_ = INT64_MIN;
+  uint64_t delta_ = 0;
+  uint64_t v_ = 0;
   uint32_t size_ = 0;
-  uint32_t cap_ = 0;
-  XorEncoderState st_;
+  uint8_t free_bits_ = 0;
+  uint8_t leading_ = 0xff;
+  uint8_t trailing_ = 0;
+  uint8_t scale_ = 0;
 };
 
 namespace internal {
