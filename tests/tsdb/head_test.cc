@@ -160,6 +160,37 @@ TEST(HeadTest, OutOfOrderWindowAcceptsAndMerges) {
   EXPECT_EQ(storage::GetAppendError(Add(h, L("b"), 9999, 1)), AppendError::kOutOfOrder);
 }
 
+// Out-of-order samples next to closed chunks: they survive the chunk list
+// growing, truncation keeps the newer ones and removes a series whose
+// chunks and out-of-order samples are all older.
+TEST(HeadTest, OutOfOrderSamplesWithClosedChunksAndTruncation) {
+  Head h(nullptr, HeadOptions{.out_of_order_window_ms = 1000000});
+  for (int64_t t = 1000; t < 500000; t += 1000) ASSERT_TRUE(Add(h, L("a"), t, 1).ok());  // 4 closed, 1 open
+  ASSERT_TRUE(Add(h, L("a"), 1500, 2).ok());
+  ASSERT_TRUE(Add(h, L("a"), 400500, 3).ok());
+  for (int64_t t = 500000; t < 700000; t += 1000) ASSERT_TRUE(Add(h, L("a"), t, 1).ok());  // more chunks
+  EXPECT_EQ(h.Stats().out_of_order_samples_appended, 2u);
+  auto res = Query(h, 1000, 2000, {});
+  ASSERT_EQ(res.size(), 1u);
+  EXPECT_EQ(res[0].second, (std::vector<Sample>{{1000, 1}, {1500, 2}, {2000, 1}}));
+  h.Truncate(300000);  // drops 1500 with the old chunks, keeps 400500
+  res = Query(h, 0, 1000000, {});
+  ASSERT_EQ(res.size(), 1u);
+  EXPECT_EQ(res[0].second.front().t, 300000);
+  EXPECT_EQ(res[0].second.size(), 400u + 1u);
+  // Everything of "a" (chunks and out-of-order samples) before the bound.
+  ASSERT_TRUE(Add(h, L("b"), 800000, 1).ok());
+  ASSERT_TRUE(Add(h, L("a"), 350500, 4).ok());
+  h.Truncate(700000);
+  EXPECT_EQ(h.Stats().series, 1u);  // "a" is gone: its newest sample was 699000
+  ASSERT_TRUE(Add(h, L("c"), 800500, 1).ok());
+  ASSERT_TRUE(Add(h, L("c"), 800400, 2).ok());  // out of order for "c"
+  h.Truncate(800450);
+  res = Query(h, 0, 1000000, {Eq("__name__", "c")});
+  ASSERT_EQ(res.size(), 1u);
+  EXPECT_EQ(res[0].second, (std::vector<Sample>{{800500, 1}}));
+}
+
 TEST(HeadTest, RollbackDiscardsTheBatch) {
   Head h(nullptr, {});
   auto app = h.NewAppender();

@@ -116,9 +116,10 @@ struct ChunkRef {
   int64_t maxt = 0;
 };
 
-// A series' closed chunks, oldest first: one pointer (null when empty) to
-// a block holding the count, the capacity and the entries, instead of a
-// 24-byte std::vector in every series.
+// A series' closed chunks, oldest first, and its out-of-order buffer: one
+// pointer (null when both are empty) to a block holding the count, the
+// capacity, the buffer and the entries, instead of a 24-byte std::vector
+// and an 8-byte pointer in every series.
 class ChunkList {
  public:
   ChunkList() = default;
@@ -132,12 +133,26 @@ class ChunkList {
   const ChunkRef* end() const { return begin() + size(); }
   const ChunkRef& front() const { return *begin(); }
 
+  // The out-of-order samples (sorted, unique t), null when there are none.
+  const std::vector<Sample>* ooo() const { return b_ == nullptr ? nullptr : b_->ooo.get(); }
+  std::vector<Sample>& MutableOoo() {
+    if (b_ == nullptr) b_ = Allocate(0);
+    if (!b_->ooo) b_->ooo = std::make_unique<std::vector<Sample>>();
+    return *b_->ooo;
+  }
+  void DropOooIfEmpty() {
+    if (b_ == nullptr || !b_->ooo || !b_->ooo->empty()) return;
+    b_->ooo.reset();
+    FreeIfEmpty();
+  }
+
   void push_back(ChunkRef c) {
     if (b_ == nullptr || b_->size == b_->cap) {
-      uint32_t cap = b_ == nullptr ? 2 : b_->cap + b_->cap / 2;
+      uint32_t cap = b_ == nullptr || b_->cap < 2 ? 2 : b_->cap + b_->cap / 2;
       Block* n = Allocate(cap);
       for (uint32_t i = 0; i < size(); ++i) new (n->items() + i) ChunkRef(std::move(b_->items()[i]));
       n->size = static_cast<uint32_t>(size());
+      if (b_ != nullptr) n->ooo = std::move(b_->ooo);
       Free(b_);
       b_ = n;
     }
@@ -158,18 +173,22 @@ class ChunkList {
     }
     for (uint32_t i = kept; i < b_->size; ++i) it[i].~ChunkRef();
     b_->size = kept;
-    if (kept == 0) {
-      Free(b_);
-      b_ = nullptr;
-    }
+    FreeIfEmpty();
   }
 
  private:
   struct Block {
     uint32_t size = 0;
     uint32_t cap = 0;
+    std::unique_ptr<std::vector<Sample>> ooo;
     ChunkRef* items() { return reinterpret_cast<ChunkRef*>(this + 1); }
   };
+  void FreeIfEmpty() {
+    if (b_ != nullptr && b_->size == 0 && !b_->ooo) {
+      Free(b_);
+      b_ = nullptr;
+    }
+  }
   static_assert(sizeof(Block) % alignof(ChunkRef) == 0);
   static Block* Allocate(uint32_t cap) {
     Block* b = new (::operator new(sizeof(Block) + cap * sizeof(ChunkRef))) Block;
@@ -179,6 +198,7 @@ class ChunkList {
   static void Free(Block* b) {
     if (b == nullptr) return;
     for (uint32_t i = 0; i < b->size; ++i) b->items()[i].~ChunkRef();
+    b->~Block();
     ::operator delete(b);
   }
 
@@ -212,11 +232,10 @@ class SpinLock {
   std::atomic<bool> f_{false};
 };
 
-// The fields Append and Commit touch come first (two cache lines, which
-// Commit prefetches).
+// A series: its state, then its packed labels in the same allocation.
 struct MemSeries {
   // A series with its packed labels in the same allocation, after it.
-  static std::unique_ptr<MemSeries> Create(uint64_t ref, uint64_t label_hash, const Labels& l) {
+  static std::unique_ptr<MemSeries> Create(uint64_t ref, uint32_t label_hash, const Labels& l) {
     std::string packed;
     PackedLabels::Encode(l, &packed);
     void* mem = ::operator new(sizeof(MemSeries) + packed.size());
@@ -230,20 +249,26 @@ struct MemSeries {
   static void operator delete(void* p) { ::operator delete(p); }
 
   PackedLabels labels() const { return PackedLabels(reinterpret_cast<const uint8_t*>(this + 1)); }
-  MemSeries(uint64_t r, uint64_t h) : ref(r), label_hash(h) {}  // use Create
+  MemSeries(uint64_t r, uint32_t h) : ref(r), label_hash(h) {}  // use Create
 
+  // The fields Append and Commit touch come first. 72 bytes in all, so that
+  // with typical packed labels (up to 16 bytes) the series is a 96-byte
+  // malloc chunk.
   const uint64_t ref;
   SpinLock mu;
-  bool has_open = false;                       // guarded by mu: `open` is in use
   // Its series record is in the WAL.
   std::atomic<bool> logged{false};
   // Open batches and queriers that hold the series; it is not removed while
   // > 0. Changed only under mu (plain load and store: no locked instruction
   // per sample), and raised only while its hash or ref stripe lock is held
-  // too, so Truncate, which reads it under those, never misses a pin.
-  std::atomic<int> pins{0};
-  void PinLocked() { pins.store(pins.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
-  void UnpinLocked() { pins.store(pins.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed); }
+  // too, so Truncate, which reads it under those, never misses a pin. 16
+  // bits: each holder is a thread's open batch or query.
+  std::atomic<uint16_t> pins{0};
+  // Bits 8..39 of Labels::Hash() of its labels (the low 8 pick the hash
+  // stripe): the label-hash set's hash.
+  const uint32_t label_hash;
+  void PinLocked() { pins.store(static_cast<uint16_t>(pins.load(std::memory_order_relaxed) + 1), std::memory_order_relaxed); }
+  void UnpinLocked() { pins.store(static_cast<uint16_t>(pins.load(std::memory_order_relaxed) - 1), std::memory_order_relaxed); }
   // The open batch that holds the series at `batch_slot` of its list
   // (HeadAppender::Slot), so a batch finds its own entry without a lookup;
   // 0 when none (or when the batch that set it has ended).
@@ -251,34 +276,31 @@ struct MemSeries {
   // the batch's own list (HeadAppender::AddPinnedLocked).
   uint32_t batch_id = 0;                       // guarded by mu
   uint32_t batch_slot = 0;                     // guarded by mu
-  // Guarded by mu; in use when has_open. Its LastT/LastBits are the
-  // series' newest in-order sample (INT64_MIN when none), kept when it is
-  // closed or dropped.
+  // Guarded by mu; in use when it has samples (HasOpen). Its LastT/LastBits
+  // are the series' newest in-order sample (INT64_MIN when none), kept when
+  // it is closed or dropped.
   chunkenc::XorOpenChunk open;
+  bool HasOpen() const { return !open.Bytes().empty(); }
   int64_t MaxT() const { return open.LastT(); }
   uint64_t LastBits() const { return open.LastBits(); }
-  ChunkList closed;                            // guarded by mu, by time
-  // Guarded by mu; sorted, unique t, not in chunks. Allocated when the
-  // first out-of-order sample arrives (most series never get one).
-  std::unique_ptr<std::vector<Sample>> ooo;
-  bool HasOoo() const { return ooo && !ooo->empty(); }
-  const uint64_t label_hash;  // Labels::Hash() of its labels
+  // Guarded by mu: the closed chunks by time, and the out-of-order samples
+  // (sorted, unique t, none in a chunk), allocated when the first one
+  // arrives (most series never get one).
+  ChunkList closed;
+  bool HasOoo() const { return closed.ooo() != nullptr && !closed.ooo()->empty(); }
 
-  bool EmptyLocked() const { return closed.empty() && !has_open && !HasOoo(); }
+  bool EmptyLocked() const { return closed.empty() && !HasOpen() && !HasOoo(); }
   // Closes the open chunk (its bytes copied to a buffer of their size).
   void CloseOpenLocked() {
     closed.push_back(ChunkRef{std::make_shared<chunkenc::XorChunk>(std::string(open.Bytes())), open.FirstT(), open.LastT()});
     DropOpenLocked();
   }
-  void DropOpenLocked() {
-    open.Clear();
-    has_open = false;
-  }
+  void DropOpenLocked() { open.Clear(); }
   int64_t MinTimeLocked() const {
     int64_t m = INT64_MAX;
     if (!closed.empty()) m = closed.front().mint;
-    else if (has_open) m = open.FirstT();
-    if (HasOoo()) m = std::min(m, ooo->front().t);
+    else if (HasOpen()) m = open.FirstT();
+    if (HasOoo()) m = std::min(m, closed.ooo()->front().t);
     return m;
   }
 
@@ -295,10 +317,12 @@ struct MemSeries {
     for (const auto& c : closed) {
       if (t >= c.mint && t <= c.maxt) return look(c.chunk->Bytes());
     }
-    if (has_open && t >= open.FirstT() && t <= open.LastT()) return look(open.Bytes());
+    if (HasOpen() && t >= open.FirstT() && t <= open.LastT()) return look(open.Bytes());
     return false;
   }
 };
+
+static_assert(sizeof(void*) != 8 || sizeof(MemSeries) == 72, "a 96-byte malloc chunk with 16 bytes of labels");
 
 enum class Verdict { kAppend, kOutOfOrder, kNoop };
 
@@ -328,7 +352,7 @@ AppendError CheckLocked(const MemSeries& s, int64_t max_t, uint64_t last_bits, i
     if (lim.head_max != INT64_MIN && t < lim.head_max - lim.window) return AppendError::kTooOld;
   }
   static const std::vector<Sample> kNone;
-  const std::vector<Sample>& ooo = s.ooo ? *s.ooo : kNone;
+  const std::vector<Sample>& ooo = s.closed.ooo() != nullptr ? *s.closed.ooo() : kNone;
   auto it = std::lower_bound(ooo.begin(), ooo.end(), t, [](const Sample& a, int64_t b) { return a.t < b; });
   uint64_t bits;
   bool found = false;
@@ -377,24 +401,24 @@ absl::StatusOr<Labels> CleanLabels(const Labels& in) {
 struct Head::Impl {
   // Series by label hash: a set of pointers (8 bytes a slot; the series
   // are owned by the ref stripes) hashed by the series' stored label hash,
-  // searched by (hash, labels). The hash is rotated for the set: a stripe's
-  // hashes share their low byte (the stripe index), which the set would
-  // otherwise use for its control bytes.
+  // searched by (hash, labels). The set uses bits 8..39 of the hash: a
+  // stripe's hashes share their low byte (the stripe index), which the set
+  // would otherwise use for its control bytes.
   struct HashKey {
     uint64_t hash;
     const Labels* labels;
   };
   struct SeriesHash {
     using is_transparent = void;
-    static size_t Mix(uint64_t h) { return (h >> 8) | (h << 56); }
-    size_t operator()(const MemSeries* s) const { return Mix(s->label_hash); }
-    size_t operator()(const HashKey& k) const { return Mix(k.hash); }
+    static uint32_t Stored(uint64_t h) { return static_cast<uint32_t>(h >> 8); }
+    size_t operator()(const MemSeries* s) const { return s->label_hash; }
+    size_t operator()(const HashKey& k) const { return Stored(k.hash); }
   };
   struct SeriesEq {
     using is_transparent = void;
     bool operator()(const MemSeries* a, const MemSeries* b) const { return a == b; }
     bool operator()(const MemSeries* a, const HashKey& k) const {
-      return a->label_hash == k.hash && a->labels().Equals(*k.labels);
+      return a->label_hash == SeriesHash::Stored(k.hash) && a->labels().Equals(*k.labels);
     }
     bool operator()(const HashKey& k, const MemSeries* a) const { return (*this)(a, k); }
   };
@@ -528,7 +552,7 @@ struct Head::Impl {
       while (cur <= ref && !next_ref.compare_exchange_weak(cur, ref + 1)) {
       }
     }
-    auto s = MemSeries::Create(ref, h, labels);
+    auto s = MemSeries::Create(ref, SeriesHash::Stored(h), labels);
     MemSeries* raw = s.get();
     if (pin) s->pins.store(1);  // before it is published
     hs.set.insert(raw);
@@ -556,14 +580,13 @@ struct Head::Impl {
   static void ApplyLocked(MemSeries& s, Verdict v, int64_t t, double val, Applied* a) {
     if (v == Verdict::kNoop) return;
     if (v == Verdict::kOutOfOrder) {
-      if (!s.ooo) s.ooo = std::make_unique<std::vector<Sample>>();
-      auto it = std::lower_bound(s.ooo->begin(), s.ooo->end(), t, [](const Sample& a, int64_t b) { return a.t < b; });
-      s.ooo->insert(it, Sample{t, val});
+      std::vector<Sample>& ooo = s.closed.MutableOoo();
+      auto it = std::lower_bound(ooo.begin(), ooo.end(), t, [](const Sample& a, int64_t b) { return a.t < b; });
+      ooo.insert(it, Sample{t, val});
       ++a->ooo;
     } else {
-      if (!s.has_open || s.open.NumSamples() >= chunkenc::kSamplesPerChunk) {
-        if (s.has_open) s.CloseOpenLocked();
-        s.has_open = true;
+      if (!s.HasOpen() || s.open.NumSamples() >= chunkenc::kSamplesPerChunk) {
+        if (s.HasOpen()) s.CloseOpenLocked();
         ++a->chunks;
       }
       s.open.Append(t, val);
@@ -645,13 +668,13 @@ void Head::Truncate(int64_t mint) {
         bool empty;
         {
           std::lock_guard<SpinLock> sl(s.mu);
-          size_t before = s.closed.size() + (s.has_open ? 1 : 0);
+          size_t before = s.closed.size() + (s.HasOpen() ? 1 : 0);
           s.closed.EraseIf([&](const ChunkRef& c) { return c.maxt < mint; });
-          if (s.has_open && s.open.LastT() < mint) s.DropOpenLocked();
-          im.chunks -= before - (s.closed.size() + (s.has_open ? 1 : 0));
-          if (s.ooo) {
-            std::erase_if(*s.ooo, [&](const Sample& x) { return x.t < mint; });
-            if (s.ooo->empty()) s.ooo.reset();
+          if (s.HasOpen() && s.open.LastT() < mint) s.DropOpenLocked();
+          im.chunks -= before - (s.closed.size() + (s.HasOpen() ? 1 : 0));
+          if (s.closed.ooo() != nullptr) {
+            std::erase_if(s.closed.MutableOoo(), [&](const Sample& x) { return x.t < mint; });
+            s.closed.DropOooIfEmpty();
           }
           empty = s.EmptyLocked();
           if (!empty) new_min = std::min(new_min, s.MinTimeLocked());
@@ -1177,13 +1200,13 @@ class HeadQuerier final : public storage::Querier {
         for (const auto& c : s->closed) {
           if (c.maxt >= mint_ && c.mint <= maxt_) snap->chunks.push_back(c);
         }
-        if (s->has_open && s->open.LastT() >= mint_ && s->open.FirstT() <= maxt_) {
+        if (s->HasOpen() && s->open.LastT() >= mint_ && s->open.FirstT() <= maxt_) {
           // The open chunk keeps growing: copy its bytes.
           snap->chunks.push_back(ChunkRef{std::make_shared<chunkenc::XorChunk>(std::string(s->open.Bytes())),
                                           s->open.FirstT(), s->open.LastT()});
         }
-        if (s->ooo) {
-          for (const auto& x : *s->ooo) {
+        if (const auto* ooo = s->closed.ooo()) {
+          for (const auto& x : *ooo) {
             if (x.t >= mint_ && x.t <= maxt_) snap->ooo.push_back(x);
           }
         }
