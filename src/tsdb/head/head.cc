@@ -683,8 +683,16 @@ void Head::Truncate(int64_t mint) {
         if (empty && s.pins.load() == 0) {
           Impl::RefStripe& rs = im.refs[Impl::RefStripeOf(s.ref)];
           std::lock_guard<SpinLock> rl(rs.mu);
-          // Re-check under the ref stripe: PinLocked pins under it.
-          if (s.pins.load() == 0) {
+          // Re-check under the ref stripe (PinLocked pins under it) and the
+          // series lock: a batch may have pinned it, appended and unpinned
+          // since it was found empty. With both stripe locks held, nothing
+          // can reach it once it is unpinned and empty.
+          bool removable;
+          {
+            std::lock_guard<SpinLock> sl(s.mu);
+            removable = s.pins.load() == 0 && s.EmptyLocked();
+          }
+          if (removable) {
             const uint64_t ref = s.ref;
             removed.emplace_back(ref, s.labels().Unpack());
             hs.set.erase(it++);
