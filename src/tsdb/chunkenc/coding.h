@@ -20,6 +20,9 @@ inline uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ sta
 inline int64_t UnZigZag(uint64_t u) { return static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1)); }
 
 void PutUvarint(std::string* out, uint64_t v);
+inline void PutVarint(std::string* out, int64_t v) { PutUvarint(out, ZigZag(v)); }
+void PutBE32(std::string* out, uint32_t v);
+void PutBE64(std::string* out, uint64_t v);
 
 // Unchecked writers for hot loops: into a buffer the caller sized (a varint
 // takes at most kMaxVarintBytes), returning the end of what they wrote.
@@ -36,9 +39,6 @@ inline char* PutBE64To(char* p, uint64_t v) {
   for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (56 - 8 * i));
   return p + 8;
 }
-inline void PutVarint(std::string* out, int64_t v) { PutUvarint(out, ZigZag(v)); }
-void PutBE32(std::string* out, uint32_t v);
-void PutBE64(std::string* out, uint64_t v);
 
 // A bounded reader over a byte span. Every Get* returns false (and leaves
 // the value unspecified) when the bytes run out or a varint is malformed;
