@@ -76,11 +76,6 @@ bool Fits(int64_t dod, int bits) {
 
 }  // namespace
 
-uint16_t NumSamplesOf(std::string_view bytes) {
-  if (bytes.size() < kChunkHeaderSize) return 0;
-  return static_cast<uint16_t>((static_cast<uint8_t>(bytes[0]) << 8) | static_cast<uint8_t>(bytes[1]));
-}
-
 XorChunk::XorChunk() : bytes_(kChunkHeaderSize, '\0') {}
 XorChunk::XorChunk(std::string bytes) : bytes_(std::move(bytes)) {
   if (bytes_.size() < kChunkHeaderSize) bytes_.assign(kChunkHeaderSize, '\0');

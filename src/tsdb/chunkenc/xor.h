@@ -41,7 +41,10 @@ inline constexpr int kMaxSamplesPerChunk = 65535;
 inline constexpr size_t kChunkHeaderSize = 2;
 
 // The sample count stored in an encoded chunk's header (0 when too short).
-uint16_t NumSamplesOf(std::string_view bytes);
+inline uint16_t NumSamplesOf(std::string_view bytes) {
+  if (bytes.size() < kChunkHeaderSize) return 0;
+  return static_cast<uint16_t>((static_cast<uint8_t>(bytes[0]) << 8) | static_cast<uint8_t>(bytes[1]));
+}
 
 class XorChunk {
  public:

@@ -776,6 +776,7 @@ class HeadAppender final : public storage::Appender {
       }
       e = CheckLocked(*s, max_t, last, t, v, LimitsNow(), &verdict);
       std::string_view open = s->open.Bytes();
+      pending_[slot].chunk_begin = open.data();
       pending_[slot].chunk_end = open.data() + (open.empty() ? 0 : open.size() - 1);
     }
     if (e != AppendError::kNone) {
@@ -844,8 +845,10 @@ class HeadAppender final : public storage::Appender {
         const char* next = reinterpret_cast<const char*>(ahead.s);
         __builtin_prefetch(next, 1);
         __builtin_prefetch(next + 64, 1);
-        // The end of its open chunk, as Append saw it (if another batch
-        // moved the buffer since, this only fetches a stale line).
+        // The header (sample count) and the end of its open chunk, as
+        // Append saw them (if another batch moved the buffer since, this
+        // only fetches stale lines).
+        __builtin_prefetch(ahead.chunk_begin, 1);
         __builtin_prefetch(ahead.chunk_end, 1);
       }
       const wal::RefSample& rs = samples_[i];
@@ -890,7 +893,9 @@ class HeadAppender final : public storage::Appender {
     uint32_t left = 0;  // its samples in samples_ not yet applied
     int64_t last_t = 0;
     uint64_t last_bits = 0;
-    const char* chunk_end = nullptr;  // of its open chunk when last appended to (Commit prefetches it)
+    // Of its open chunk when last appended to (Commit prefetches them).
+    const char* chunk_begin = nullptr;
+    const char* chunk_end = nullptr;
   };
 
   // Adds a series pinned by the caller to the batch (or drops the extra pin
