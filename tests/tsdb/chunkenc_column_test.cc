@@ -82,7 +82,11 @@ TEST(ColumnChunk, NonDecimalValuesRoundTripBitExact) {
   int64_t t = std::numeric_limits<int64_t>::min();
   for (size_t i = 0; i < vals.size(); ++i) {
     in.push_back({t, vals[i]});
-    t = i + 2 == vals.size() ? std::numeric_limits<int64_t>::max() : t + 1000;
+    if (i + 2 == vals.size()) {
+      t = std::numeric_limits<int64_t>::max();
+    } else if (i + 1 < vals.size()) {
+      t += 1000;  // not after the last one: INT64_MAX + 1000 overflows
+    }
   }
   ExpectSame(Decode(Encode(in)), in);
   // A single sample, and a stale marker inside a decimal counter.

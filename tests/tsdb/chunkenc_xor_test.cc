@@ -14,6 +14,9 @@ namespace {
 
 using storage::Sample;
 
+constexpr size_t kStableTotal = 288080;
+constexpr uint64_t kStableHash = 17149705032883748603ULL;
+
 uint64_t Bits(double v) {
   uint64_t b;
   std::memcpy(&b, &v, sizeof b);
@@ -102,6 +105,95 @@ TEST(XorChunk, RoundTripRandomIsBitExact) {
     XorChunk c = Encode(in);
     ExpectBitExact(in, DecodeAll(c.Bytes()));
   }
+}
+
+// Scrape-like series: counters, gauges with few decimals, jittered
+// timestamps, the odd reset and staleness marker.
+std::vector<Sample> ScrapeLikeSamples(std::mt19937_64& rng, int n) {
+  std::vector<Sample> s;
+  int64_t t = 1700000000000 + static_cast<int64_t>(rng() % 100000);
+  double v = static_cast<double>(rng() % 100000);
+  const int kind = static_cast<int>(rng() % 4);
+  for (int i = 0; i < n; ++i) {
+    t += 1000 + (rng() % 8 == 0 ? static_cast<int64_t>(rng() % 21) - 10 : 0);
+    switch (kind) {
+      case 0: v += static_cast<double>(rng() % 13); break;       // counter
+      case 1: v = static_cast<double>(rng() % 100000) / 100; break;  // gauge, 2 decimals
+      case 2: v = 0.1 * static_cast<double>(i) + 0.001 * static_cast<double>(rng() % 7); break;
+      default: v = std::sin(static_cast<double>(i) / 10) * 1e3; break;  // full float bits
+    }
+    if (rng() % 200 == 0) v = 0;  // reset
+    s.push_back({t, rng() % 500 == 0 ? storage::StaleNaN() : v});
+  }
+  return s;
+}
+
+// Every encoder writes the same bytes as the bit-at-a-time reference, after
+// every sample (readers copy the open chunk at any point).
+TEST(XorChunk, EncodersMatchBitByBitReference) {
+  std::mt19937_64 rng(7);
+  for (int round = 0; round < 600; ++round) {
+    int n = 1 + static_cast<int>(rng() % 250);
+    auto in = round % 2 ? RandomSamples(rng, n) : ScrapeLikeSamples(rng, n);
+    XorChunk c;
+    XorAppender app(&c);
+    XorOpenChunk open;
+    std::vector<Sample> prefix;
+    for (const auto& x : in) {
+      prefix.push_back(x);
+      ASSERT_TRUE(app.Append(x.t, x.v));
+      ASSERT_TRUE(open.Append(x.t, x.v));
+      if (prefix.size() % 17 == 1 || prefix.size() == in.size()) {
+        std::string want = internal::EncodeBitByBitForTest(prefix);
+        ASSERT_EQ(want, c.Bytes()) << "round " << round << " sample " << prefix.size();
+        ASSERT_EQ(want, open.Bytes()) << "round " << round << " sample " << prefix.size();
+      }
+    }
+    EXPECT_EQ(open.NumSamples(), static_cast<int>(in.size()));
+    EXPECT_EQ(open.LastT(), in.back().t);
+    EXPECT_EQ(open.FirstT(), in.front().t);
+    EXPECT_GE(open.Capacity(), open.Bytes().size());
+    ExpectBitExact(in, DecodeAll(open.Bytes()));
+  }
+}
+
+// The format does not change: a hash of the encodings of many seeded
+// series, as the encoder of commit 5a23c3e (byte-at-a-time writer) wrote
+// them.
+TEST(XorChunk, EncodingIsStable) {
+  std::mt19937_64 rng(2026);
+  uint64_t h = 1469598103934665603ULL;  // FNV-1a
+  size_t total = 0;
+  for (int round = 0; round < 400; ++round) {
+    int n = 1 + static_cast<int>(rng() % 200);
+    auto in = round % 2 ? RandomSamples(rng, n) : ScrapeLikeSamples(rng, n);
+    XorChunk c = Encode(in);
+    for (unsigned char b : c.Bytes()) h = (h ^ b) * 1099511628211ULL;
+    total += c.Bytes().size();
+  }
+  EXPECT_EQ(total, kStableTotal);
+  EXPECT_EQ(h, kStableHash);
+}
+
+TEST(XorOpenChunk, RefusesLikeAppenderAndClears) {
+  XorOpenChunk c;
+  EXPECT_EQ(c.Bytes().size(), 0u);
+  EXPECT_TRUE(c.Append(10, 1));
+  EXPECT_FALSE(c.Append(10, 2));
+  EXPECT_FALSE(c.Append(9, 2));
+  EXPECT_TRUE(c.Append(11, 2));
+  XorOpenChunk moved = std::move(c);
+  EXPECT_EQ(c.NumSamples(), 0);
+  EXPECT_EQ(moved.NumSamples(), 2);
+  ExpectBitExact({{10, 1}, {11, 2}}, DecodeAll(moved.Bytes()));
+  EXPECT_EQ(c.LastT(), INT64_MIN);
+  moved.Clear();
+  EXPECT_EQ(moved.NumSamples(), 0);
+  EXPECT_EQ(moved.Capacity(), 0u);
+  EXPECT_EQ(moved.LastT(), 11);  // kept for the holder
+  EXPECT_EQ(moved.LastBits(), Bits(2));
+  EXPECT_TRUE(moved.Append(5, 3));  // a cleared chunk starts over
+  ExpectBitExact({{5, 3}}, DecodeAll(moved.Bytes()));
 }
 
 TEST(XorChunk, PreservesNaNPayloadsAndStaleness) {

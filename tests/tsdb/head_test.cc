@@ -5,6 +5,7 @@
 #include <cmath>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "disk/fault_env.h"
 
 namespace pharos::tsdb::head {
@@ -159,6 +160,37 @@ TEST(HeadTest, OutOfOrderWindowAcceptsAndMerges) {
   EXPECT_EQ(storage::GetAppendError(Add(h, L("b"), 9999, 1)), AppendError::kOutOfOrder);
 }
 
+// Out-of-order samples next to closed chunks: they survive the chunk list
+// growing, truncation keeps the newer ones and removes a series whose
+// chunks and out-of-order samples are all older.
+TEST(HeadTest, OutOfOrderSamplesWithClosedChunksAndTruncation) {
+  Head h(nullptr, HeadOptions{.out_of_order_window_ms = 1000000});
+  for (int64_t t = 1000; t < 500000; t += 1000) ASSERT_TRUE(Add(h, L("a"), t, 1).ok());  // 4 closed, 1 open
+  ASSERT_TRUE(Add(h, L("a"), 1500, 2).ok());
+  ASSERT_TRUE(Add(h, L("a"), 400500, 3).ok());
+  for (int64_t t = 500000; t < 700000; t += 1000) ASSERT_TRUE(Add(h, L("a"), t, 1).ok());  // more chunks
+  EXPECT_EQ(h.Stats().out_of_order_samples_appended, 2u);
+  auto res = Query(h, 1000, 2000, {});
+  ASSERT_EQ(res.size(), 1u);
+  EXPECT_EQ(res[0].second, (std::vector<Sample>{{1000, 1}, {1500, 2}, {2000, 1}}));
+  h.Truncate(300000);  // drops 1500 with the old chunks, keeps 400500
+  res = Query(h, 0, 1000000, {});
+  ASSERT_EQ(res.size(), 1u);
+  EXPECT_EQ(res[0].second.front().t, 300000);
+  EXPECT_EQ(res[0].second.size(), 400u + 1u);
+  // Everything of "a" (chunks and out-of-order samples) before the bound.
+  ASSERT_TRUE(Add(h, L("b"), 800000, 1).ok());
+  ASSERT_TRUE(Add(h, L("a"), 350500, 4).ok());
+  h.Truncate(700000);
+  EXPECT_EQ(h.Stats().series, 1u);  // "a" is gone: its newest sample was 699000
+  ASSERT_TRUE(Add(h, L("c"), 800500, 1).ok());
+  ASSERT_TRUE(Add(h, L("c"), 800400, 2).ok());  // out of order for "c"
+  h.Truncate(800450);
+  res = Query(h, 0, 1000000, {Eq("__name__", "c")});
+  ASSERT_EQ(res.size(), 1u);
+  EXPECT_EQ(res[0].second, (std::vector<Sample>{{800500, 1}}));
+}
+
 TEST(HeadTest, RollbackDiscardsTheBatch) {
   Head h(nullptr, {});
   auto app = h.NewAppender();
@@ -209,6 +241,24 @@ TEST(HeadTest, LabelNamesAndValuesHonorTheRange) {
   EXPECT_EQ(*late->LabelNames({}), (std::vector<std::string>{"__name__", "rack"}));
   EXPECT_EQ(*late->LabelValues("__name__", {}), (std::vector<std::string>{"new"}));
   EXPECT_EQ(*all->LabelValues("__name__", {Eq("zone", "x")}), (std::vector<std::string>{"old"}));
+}
+
+// Many closed chunks per series (the list grows several times), then a
+// truncation that drops the older ones: the rest stay whole and in order.
+TEST(HeadTest, ManyChunksSurviveGrowthAndTruncation) {
+  Head h(nullptr, {});
+  for (int64_t t = 0; t < 1100; ++t) ASSERT_TRUE(Add(h, L("a"), t, t * 0.5).ok());
+  EXPECT_EQ(h.Stats().chunks, 10u);  // 9 closed of 120, an open one of 20
+  h.Truncate(600);                   // drops [0,119] .. [480,599]
+  EXPECT_EQ(h.Stats().chunks, 5u);
+  auto res = Query(h, 0, 2000, {});
+  ASSERT_EQ(res.size(), 1u);
+  ASSERT_EQ(res[0].second.size(), 500u);
+  for (size_t i = 0; i < res[0].second.size(); ++i) {
+    ASSERT_EQ(res[0].second[i], (Sample{static_cast<int64_t>(600 + i), (600 + i) * 0.5}));
+  }
+  for (int64_t t = 1100; t < 1400; ++t) ASSERT_TRUE(Add(h, L("a"), t, 1).ok());
+  EXPECT_EQ(Query(h, 0, 2000, {})[0].second.size(), 800u);
 }
 
 TEST(HeadTest, TruncateDropsOldChunksAndSeries) {
@@ -334,6 +384,60 @@ TEST(HeadTest, ConcurrentAppendersOnSharedAndOwnSeries) {
   HeadStats st = h.Stats();
   EXPECT_EQ(st.series, kThreads + 1u);
   EXPECT_EQ(st.samples_appended, res.back().second.size() + kThreads * kN);
+}
+
+// Appends by ref and by labels, queries and truncation that removes series
+// all race: a series is never freed while a batch or a querier holds it,
+// and the counts add up afterwards.
+TEST(HeadTest, TruncateRacesWithAppendersAndQueriers) {
+  Head h(nullptr, {});
+  constexpr int kAppenders = 2, kRounds = 600, kSeries = 20;
+  std::atomic<int64_t> now{1000};
+  std::atomic<bool> done{false};
+  std::vector<std::thread> th;
+  for (int a = 0; a < kAppenders; ++a) {
+    th.emplace_back([&, a] {
+      std::vector<uint64_t> refs(kSeries, 0);
+      for (int r = 0; r < kRounds; ++r) {
+        int64_t t = now.fetch_add(1);
+        auto app = h.NewAppender();
+        for (int i = 0; i < kSeries; ++i) {
+          // Every few rounds a series moves to a new name: the old one empties and is removed.
+          Labels l = L(absl::StrCat("s", a, "_", i, "_", r / 7));
+          auto res = app->Append(refs[i], l, t, i);
+          if (res.ok()) refs[i] = *res;
+        }
+        ASSERT_TRUE(app->Commit().ok());
+      }
+    });
+  }
+  th.emplace_back([&] {
+    while (!done.load()) {
+      h.Truncate(now.load() - 3);
+      std::this_thread::yield();
+    }
+  });
+  th.emplace_back([&] {
+    while (!done.load()) {
+      auto q = h.NewQuerier(0, INT64_MAX);
+      ASSERT_TRUE(q.ok());
+      auto set = (*q)->Select(false, nullptr, {});
+      while (set->Next()) {
+        auto it = set->At().Iterator();
+        while (it->Next()) {
+        }
+        ASSERT_TRUE(it->Err().ok());
+      }
+    }
+  });
+  for (int a = 0; a < kAppenders; ++a) th[a].join();
+  done.store(true);
+  for (size_t i = kAppenders; i < th.size(); ++i) th[i].join();
+  h.Truncate(now.load() + 1);
+  HeadStats st = h.Stats();
+  EXPECT_EQ(st.series, 0u);
+  EXPECT_EQ(st.series_created, st.series_removed);
+  EXPECT_EQ(st.chunks, 0u);
 }
 
 }  // namespace

@@ -22,6 +22,22 @@ std::vector<std::unique_ptr<Postings>> Ls(std::vector<std::vector<SeriesRef>> vs
   return out;
 }
 
+// 32-bit lists (the head's) iterate and seek like 64-bit ones, also when
+// asked for a reference beyond 32 bits.
+TEST(Postings, CompactListsSeekLikeWideOnes) {
+  std::vector<uint32_t> narrow = {1, 5, 9, 4000000000u};
+  auto p = NewListPostings(std::span<const uint32_t>(narrow));
+  ASSERT_TRUE(p->Seek(6));
+  EXPECT_EQ(p->At(), 9u);
+  ASSERT_TRUE(p->Seek(9));
+  EXPECT_EQ(p->At(), 9u);
+  ASSERT_TRUE(p->Next());
+  EXPECT_EQ(p->At(), 4000000000u);
+  EXPECT_FALSE(p->Seek(SeriesRef{1} << 33));
+  auto q = NewListPostings(std::span<const uint32_t>(narrow));
+  EXPECT_EQ(Expand(std::move(q)), (std::vector<SeriesRef>{1, 5, 9, 4000000000u}));
+}
+
 TEST(Postings, IntersectTable) {
   struct Case {
     std::vector<std::vector<SeriesRef>> in;
@@ -88,7 +104,9 @@ TEST(Postings, RandomAgainstSets) {
     SeriesRef target = rng() % 100;
     auto it = uni.lower_bound(target);
     EXPECT_EQ(m->Seek(target), it != uni.end());
-    if (it != uni.end()) EXPECT_EQ(m->At(), *it);
+    if (it != uni.end()) {
+      EXPECT_EQ(m->At(), *it);
+    }
   }
 }
 

@@ -24,6 +24,22 @@ inline void PutVarint(std::string* out, int64_t v) { PutUvarint(out, ZigZag(v));
 void PutBE32(std::string* out, uint32_t v);
 void PutBE64(std::string* out, uint64_t v);
 
+// Unchecked writers for hot loops: into a buffer the caller sized (a varint
+// takes at most kMaxVarintBytes), returning the end of what they wrote.
+inline constexpr size_t kMaxVarintBytes = 10;
+inline char* PutUvarintTo(char* p, uint64_t v) {
+  while (v >= 0x80) {
+    *p++ = static_cast<char>((v & 0x7f) | 0x80);
+    v >>= 7;
+  }
+  *p++ = static_cast<char>(v);
+  return p;
+}
+inline char* PutBE64To(char* p, uint64_t v) {
+  for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (56 - 8 * i));
+  return p + 8;
+}
+
 // A bounded reader over a byte span. Every Get* returns false (and leaves
 // the value unspecified) when the bytes run out or a varint is malformed;
 // once a read has failed, ok() stays false.

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "tsdb/chunkenc/coding.h"
@@ -40,11 +42,20 @@ struct DeltaBucket {
 constexpr DeltaBucket kDeltaBuckets[] = {{0b0, 1, 7}, {0b10, 2, 14}, {0b110, 3, 24}, {0b111, 3, 56}};
 
 // v * 10^s as an integer, when its magnitude is at most 2^53 (false for
-// NaN and infinities).
+// NaN and infinities), rounded half away from zero as std::llround does but
+// inline (the encoder tries up to 8 of these per sample): below 2^53 the
+// truncation and the remaining fraction are exact.
 inline bool ToScaled(double v, int s, int64_t* m) {
   double w = v * kPow10[s];
   if (!(std::fabs(w) <= kMaxScaled)) return false;
-  *m = std::llround(w);
+  auto i = static_cast<int64_t>(w);
+  double frac = w - static_cast<double>(i);
+  if (frac >= 0.5) {
+    ++i;
+  } else if (frac <= -0.5) {
+    --i;
+  }
+  *m = i;
   return true;
 }
 inline double FromScaled(int64_t m, int s) { return static_cast<double>(m) / kPow10[s]; }
@@ -65,15 +76,264 @@ bool Fits(int64_t dod, int bits) {
 
 }  // namespace
 
-uint16_t NumSamplesOf(std::string_view bytes) {
-  if (bytes.size() < kChunkHeaderSize) return 0;
-  return static_cast<uint16_t>((static_cast<uint8_t>(bytes[0]) << 8) | static_cast<uint8_t>(bytes[1]));
-}
-
 XorChunk::XorChunk() : bytes_(kChunkHeaderSize, '\0') {}
 XorChunk::XorChunk(std::string bytes) : bytes_(std::move(bytes)) {
   if (bytes_.size() < kChunkHeaderSize) bytes_.assign(kChunkHeaderSize, '\0');
 }
+
+// ---------------------------------------------------------------- encoder
+
+namespace {
+
+// Writes bits most significant first: whole bytes go to `out` (Out::Put),
+// the pending bits wait left-aligned in a 64-bit register, so a sample's
+// fields cost a shift and an or each instead of a loop over bytes.
+template <class Out>
+class BitWriter {
+ public:
+  // Continues after the first `used` bits of `partial` (the chunk's last
+  // byte, taken back from the buffer).
+  BitWriter(Out& out, uint8_t partial, int used) : out_(out), acc_(uint64_t{partial} << 56), bits_(used) {}
+
+  // The low n bits of v (0 <= n <= 64; higher bits are ignored).
+  void Write(uint64_t v, int n) {
+    if (n == 0) return;
+    if (n < 64) v &= (uint64_t{1} << n) - 1;
+    if (bits_ + n > 64) {
+      FlushWholeBytes();
+      if (bits_ + n > 64) {  // n > 56: in two parts
+        Write(v >> 32, n - 32);
+        Write(v, 32);
+        return;
+      }
+    }
+    acc_ |= v << (64 - bits_ - n);
+    bits_ += n;
+  }
+
+  // Hands over every pending bit, the last byte zero-padded; returns the
+  // unused low bits of that byte.
+  int Finish() {
+    int k = (bits_ + 7) / 8;
+    uint8_t tmp[8];
+    for (int i = 0; i < k; ++i) tmp[i] = static_cast<uint8_t>(acc_ >> (56 - 8 * i));
+    out_.Put(tmp, k);
+    return k * 8 - bits_;
+  }
+
+ private:
+  void FlushWholeBytes() {
+    int k = bits_ / 8;
+    uint8_t tmp[8];
+    for (int i = 0; i < k; ++i) tmp[i] = static_cast<uint8_t>(acc_ >> (56 - 8 * i));
+    out_.Put(tmp, k);
+    acc_ = k == 8 ? 0 : acc_ << (8 * k);
+    bits_ -= 8 * k;
+  }
+
+  Out& out_;
+  uint64_t acc_;
+  int bits_;
+};
+
+template <class W>
+void WriteUvarint(W& w, uint64_t v) {
+  while (v >= 0x80) {
+    w.Write((v & 0x7f) | 0x80, 8);
+    v >>= 7;
+  }
+  w.Write(v, 8);
+}
+
+template <class W>
+void WriteValue(XorEncoderState& st, W& w, uint64_t bits) {
+  uint64_t x = bits ^ st.v;
+  if (x == 0) {
+    w.Write(0, 1);
+    return;
+  }
+  int lead = std::countl_zero(x);
+  int trail = std::countr_zero(x);
+  if (lead > 31) lead = 31;  // 5 bits
+  bool reuse = st.leading != 0xff && lead >= st.leading && trail >= st.trailing;
+  int xor_cost = reuse ? 3 + (64 - st.leading - st.trailing) : 3 + 11 + (64 - lead - trail);
+
+  // A decimal delta, when one is exact and cheaper. The decoder derives the
+  // previous scaled integer from the previous value the same way, and the
+  // result is checked to round-trip bit-exactly here.
+  if (xor_cost > 2 + 1 + 1 + 7) {
+    double v, prev;
+    std::memcpy(&v, &bits, sizeof v);
+    std::memcpy(&prev, &st.v, sizeof prev);
+    int best_cost = xor_cost, best_scale = -1, best_bucket = 0;
+    uint64_t best_z = 0;
+    for (int i = 0; i < 4; ++i) {
+      int sc = (st.scale + i) & 3;  // the last scale used first
+      int64_t mv, mp;
+      if (!ToScaled(v, sc, &mv) || !ToScaled(prev, sc, &mp)) continue;
+      if (Bits(FromScaled(mv, sc)) != bits) continue;
+      uint64_t z = ZigZag(mv - mp);
+      int b = 0;
+      while (b < 3 && z >= (uint64_t{1} << kDeltaBuckets[b].bits)) ++b;
+      int cost = 2 + (sc == st.scale ? 1 : 3) + kDeltaBuckets[b].prefix_bits + kDeltaBuckets[b].bits;
+      if (cost < best_cost) {
+        best_cost = cost;
+        best_scale = sc;
+        best_bucket = b;
+        best_z = z;
+      }
+      if (b == 0 && sc == st.scale) break;  // cannot do better
+    }
+    if (best_scale >= 0) {
+      // '10', then '0' (same scale) or '1' + the scale, then the bucket.
+      const DeltaBucket& db = kDeltaBuckets[best_bucket];
+      if (best_scale == st.scale) {
+        w.Write(0b100, 3);
+      } else {
+        w.Write(0b10100 | static_cast<uint64_t>(best_scale), 5);
+      }
+      w.Write(db.prefix, db.prefix_bits);
+      w.Write(best_z, db.bits);
+      st.scale = static_cast<uint8_t>(best_scale);
+      return;
+    }
+  }
+  if (reuse) {
+    // Fits the previous window: '110' + the window's bits.
+    w.Write(0b110, 3);
+    w.Write(x >> st.trailing, 64 - st.leading - st.trailing);
+    return;
+  }
+  int sig = 64 - lead - trail;
+  // '111', 5 bits of leading zeros, 6 bits of length (64 is stored as 0).
+  w.Write((uint64_t{0b111} << 11) | (static_cast<uint64_t>(lead) << 6) | static_cast<uint64_t>(sig & 63), 14);
+  w.Write(x >> trail, sig);
+  st.leading = static_cast<uint8_t>(lead);
+  st.trailing = static_cast<uint8_t>(trail);
+}
+
+// Whether (t, ...) may follow the samples of `st`.
+bool CanAppend(const XorEncoderState& st, int64_t t) {
+  return st.n < kMaxSamplesPerChunk && (st.n == 0 || t > st.t);
+}
+
+// Writes sample (t, bits) after those of `st` (CanAppend holds) and
+// advances the state (all but free_bits, which the caller's writer knows).
+template <class W>
+void EncodeSample(XorEncoderState& st, W& w, int64_t t, uint64_t bits) {
+  if (st.n == 0) {
+    WriteUvarint(w, ZigZag(t));
+    // The first value: a scaled decimal when exact and shorter, else raw.
+    double v;
+    std::memcpy(&v, &bits, sizeof v);
+    int best = -1;
+    uint64_t best_z = 0;
+    int best_len = 64;
+    for (int sc = 0; sc < 4; ++sc) {
+      int64_t m;
+      if (!ToScaled(v, sc, &m) || Bits(FromScaled(m, sc)) != bits) continue;
+      uint64_t z = ZigZag(m);
+      int len = 2 + 8 * UvarintLen(z);
+      if (len < best_len) {
+        best = sc;
+        best_z = z;
+        best_len = len;
+      }
+    }
+    if (best >= 0) {
+      w.Write(0b100 | static_cast<uint64_t>(best), 3);
+      WriteUvarint(w, best_z);
+      st.scale = static_cast<uint8_t>(best);
+    } else {
+      w.Write(0, 1);
+      w.Write(bits, 64);
+    }
+  } else if (st.n == 1) {
+    st.delta = static_cast<uint64_t>(t) - static_cast<uint64_t>(st.t);
+    WriteUvarint(w, st.delta);
+    WriteValue(st, w, bits);
+  } else {
+    uint64_t delta = static_cast<uint64_t>(t) - static_cast<uint64_t>(st.t);
+    auto dod = static_cast<int64_t>(delta - st.delta);
+    if (dod == 0) {
+      w.Write(0, 1);
+    } else {
+      bool done = false;
+      for (const auto& b : kBuckets) {
+        if (Fits(dod, b.bits)) {
+          w.Write(b.prefix, b.prefix_bits);
+          w.Write(static_cast<uint64_t>(dod), b.bits);
+          done = true;
+          break;
+        }
+      }
+      if (!done) {
+        w.Write(0b1111, 4);
+        w.Write(static_cast<uint64_t>(dod), 64);
+      }
+    }
+    st.delta = delta;
+    WriteValue(st, w, bits);
+  }
+  st.t = t;
+  st.v = bits;
+  ++st.n;
+}
+
+void SetHeader(char* b, uint16_t n) {
+  b[0] = static_cast<char>(n >> 8);
+  b[1] = static_cast<char>(n & 0xff);
+}
+
+// Grows a chunk's buffer by a quarter (at least 32 bytes) instead of
+// std::string's doubling: a chunk is appended to a byte or two at a time,
+// and doubling leaves a quarter of it unused on average. A string reserved
+// from empty gets exactly the capacity asked for (libstdc++ doubles only
+// when asked for less than twice the old capacity).
+struct StringOut {
+  std::string* b;
+  void Put(const uint8_t* p, int k) {
+    if (b->size() + k > b->capacity()) {
+      std::string n;
+      n.reserve(b->size() + std::max<size_t>({32, b->size() / 4, static_cast<size_t>(k)}));
+      n.append(*b);
+      b->swap(n);
+    }
+    b->append(reinterpret_cast<const char*>(p), k);
+  }
+};
+
+// One bit at a time into a string (the reference for tests).
+struct BitByBit {
+  std::string* b;
+  int free = 0;
+  void Write(uint64_t v, int n) {
+    for (int i = n - 1; i >= 0; --i) {
+      if (free == 0) {
+        b->push_back('\0');
+        free = 8;
+      }
+      --free;
+      if ((v >> i) & 1) b->back() = static_cast<char>(static_cast<uint8_t>(b->back()) | (1u << free));
+    }
+  }
+};
+
+}  // namespace
+
+namespace internal {
+std::string EncodeBitByBitForTest(const std::vector<storage::Sample>& samples) {
+  std::string b(kChunkHeaderSize, '\0');
+  XorEncoderState st;
+  BitByBit w{&b};
+  for (const auto& s : samples) {
+    if (!CanAppend(st, s.t)) break;
+    EncodeSample(st, w, s.t, Bits(s.v));
+  }
+  SetHeader(b.data(), st.n);
+  return b;
+}
+}  // namespace internal
 
 // ---------------------------------------------------------------- appender
 
@@ -95,177 +355,140 @@ XorAppender::XorAppender(XorChunk* chunk) : chunk_(chunk) {
   for (const auto& s : samples) Append(s.t, s.v);
 }
 
+bool XorAppender::Append(int64_t t, double v) {
+  if (!status_.ok() || !CanAppend(st_, t)) return false;
+  std::string& b = chunk_->bytes_;
+  uint8_t partial = 0;
+  if (st_.free_bits != 0) {
+    partial = static_cast<uint8_t>(b.back());
+    b.pop_back();
+  }
+  StringOut out{&b};
+  BitWriter<StringOut> w(out, partial, st_.free_bits != 0 ? 8 - st_.free_bits : 0);
+  EncodeSample(st_, w, t, Bits(v));
+  st_.free_bits = static_cast<uint8_t>(w.Finish());
+  SetHeader(b.data(), st_.n);
+  return true;
+}
+
+// ---------------------------------------------------------------- open chunk
+
 namespace {
 
-// Grows a chunk's buffer by a quarter (at least 32 bytes) instead of
-// std::string's doubling: a head holds one open chunk per series, and
-// doubling leaves a quarter of them unused on average. A string reserved
-// from empty gets exactly the capacity asked for (libstdc++ doubles only
-// when asked for less than twice the old capacity).
-void GrowTight(std::string* b) {
-  std::string n;
-  n.reserve(b->size() + std::max<size_t>(32, b->size() / 4));
-  n.append(*b);
-  b->swap(n);
+// The smallest size >= n that glibc's malloc hands out whole (24, 40, 56,
+// ... on 64-bit: chunks of 16-byte multiples less their 8-byte header), so
+// the capacity asked for is all the chunk holds.
+uint32_t MallocSize(uint32_t n) { return n <= 24 ? 24 : 24 + (n - 24 + 15) / 16 * 16; }
+
+// The buffer size for `n` bytes of chunk. A function of the length alone,
+// so the capacity need not be stored: the buffer always has exactly this
+// size. Up to 256 bytes (a 120-sample chunk of a counter) it is n rounded
+// up to a malloc size: it grows every 16 bytes, about 10 samples, and at
+// most 15 bytes are unused; longer chunks (noisy floats, ~7 bytes a
+// sample) grow in steps of an eighth, so they are not reallocated every
+// other sample.
+uint32_t CapacityFor(uint32_t n) {
+  if (n <= 256) return MallocSize(n);
+  const uint32_t step = std::bit_floor(n) / 8;
+  return MallocSize((n + step - 1) / step * step);
 }
 
 }  // namespace
 
-void XorAppender::WriteBits(uint64_t v, int n) {
-  std::string& b = chunk_->bytes_;
-  while (n > 0) {
-    if (free_bits_ == 0) {
-      if (b.size() == b.capacity()) GrowTight(&b);
-      b.push_back('\0');
-      free_bits_ = 8;
-    }
-    int take = n < free_bits_ ? n : free_bits_;
-    auto part = static_cast<uint8_t>((v >> (n - take)) & ((1u << take) - 1));
-    b.back() = static_cast<char>(static_cast<uint8_t>(b.back()) | (part << (free_bits_ - take)));
-    free_bits_ -= take;
-    n -= take;
+XorOpenChunk::XorOpenChunk(XorOpenChunk&& o) noexcept { *this = std::move(o); }
+
+XorOpenChunk& XorOpenChunk::operator=(XorOpenChunk&& o) noexcept {
+  if (this != &o) {
+    std::free(buf_);
+    buf_ = std::exchange(o.buf_, nullptr);
+    size_ = std::exchange(o.size_, 0);
+    SetState(o.State());
+    o.SetState(XorEncoderState());
+    o.t_ = INT64_MIN;
   }
+  return *this;
 }
 
-void XorAppender::WriteUvarint(uint64_t v) {
-  while (v >= 0x80) {
-    WriteBits((v & 0x7f) | 0x80, 8);
-    v >>= 7;
-  }
-  WriteBits(v, 8);
+size_t XorOpenChunk::Capacity() const { return buf_ == nullptr ? 0 : CapacityFor(size_); }
+
+XorEncoderState XorOpenChunk::State() const {
+  XorEncoderState st;
+  st.t = t_;
+  st.delta = delta_;
+  st.v = v_;
+  st.n = static_cast<uint16_t>(NumSamples());
+  st.free_bits = free_bits_;
+  st.leading = leading_;
+  st.trailing = trailing_;
+  st.scale = scale_;
+  return st;
 }
 
-void XorAppender::WriteValue(uint64_t bits) {
-  uint64_t x = bits ^ v_;
-  if (x == 0) {
-    WriteBits(0, 1);
-    return;
-  }
-  int lead = std::countl_zero(x);
-  int trail = std::countr_zero(x);
-  if (lead > 31) lead = 31;  // 5 bits
-  bool reuse = leading_ != 0xff && lead >= leading_ && trail >= trailing_;
-  int xor_cost = reuse ? 3 + (64 - leading_ - trailing_) : 3 + 11 + (64 - lead - trail);
-
-  // A decimal delta, when one is exact and cheaper. The decoder derives the
-  // previous scaled integer from the previous value the same way, and the
-  // result is checked to round-trip bit-exactly here.
-  if (xor_cost > 2 + 1 + 1 + 7) {
-    double v, prev;
-    std::memcpy(&v, &bits, sizeof v);
-    std::memcpy(&prev, &v_, sizeof prev);
-    int best_cost = xor_cost, best_scale = -1, best_bucket = 0;
-    uint64_t best_z = 0;
-    for (int i = 0; i < 4; ++i) {
-      int sc = (scale_ + i) & 3;  // the last scale used first
-      int64_t mv, mp;
-      if (!ToScaled(v, sc, &mv) || !ToScaled(prev, sc, &mp)) continue;
-      if (Bits(FromScaled(mv, sc)) != bits) continue;
-      uint64_t z = ZigZag(mv - mp);
-      int b = 0;
-      while (b < 3 && z >= (uint64_t{1} << kDeltaBuckets[b].bits)) ++b;
-      int cost = 2 + (sc == scale_ ? 1 : 3) + kDeltaBuckets[b].prefix_bits + kDeltaBuckets[b].bits;
-      if (cost < best_cost) {
-        best_cost = cost;
-        best_scale = sc;
-        best_bucket = b;
-        best_z = z;
-      }
-      if (b == 0 && sc == scale_) break;  // cannot do better
-    }
-    if (best_scale >= 0) {
-      WriteBits(0b10, 2);
-      if (best_scale == scale_) {
-        WriteBits(0, 1);
-      } else {
-        WriteBits(1, 1);
-        WriteBits(static_cast<uint64_t>(best_scale), 2);
-      }
-      const DeltaBucket& db = kDeltaBuckets[best_bucket];
-      WriteBits(db.prefix, db.prefix_bits);
-      WriteBits(best_z, db.bits);
-      scale_ = static_cast<uint8_t>(best_scale);
-      return;
-    }
-  }
-  if (reuse) {
-    // Fits the previous window: '110' + the window's bits.
-    WriteBits(0b110, 3);
-    WriteBits(x >> trailing_, 64 - leading_ - trailing_);
-    return;
-  }
-  int sig = 64 - lead - trail;
-  WriteBits(0b111, 3);
-  WriteBits(static_cast<uint64_t>(lead), 5);
-  WriteBits(static_cast<uint64_t>(sig & 63), 6);  // 64 is stored as 0
-  WriteBits(x >> trail, sig);
-  leading_ = static_cast<uint8_t>(lead);
-  trailing_ = static_cast<uint8_t>(trail);
+void XorOpenChunk::SetState(const XorEncoderState& st) {
+  t_ = st.t;
+  delta_ = st.delta;
+  v_ = st.v;
+  free_bits_ = st.free_bits;
+  leading_ = st.leading;
+  trailing_ = st.trailing;
+  scale_ = st.scale;
 }
 
-bool XorAppender::Append(int64_t t, double v) {
-  if (!status_.ok() || n_ >= kMaxSamplesPerChunk) return false;
-  if (n_ > 0 && t <= t_) return false;
-  uint64_t bits = Bits(v);
-  if (n_ == 0) {
-    WriteUvarint(ZigZag(t));
-    // The first value: a scaled decimal when exact and shorter, else raw.
-    int best = -1;
-    uint64_t best_z = 0;
-    int best_len = 64;
-    for (int sc = 0; sc < 4; ++sc) {
-      int64_t m;
-      if (!ToScaled(v, sc, &m) || Bits(FromScaled(m, sc)) != bits) continue;
-      uint64_t z = ZigZag(m);
-      int len = 2 + 8 * UvarintLen(z);
-      if (len < best_len) {
-        best = sc;
-        best_z = z;
-        best_len = len;
-      }
-    }
-    if (best >= 0) {
-      WriteBits(1, 1);
-      WriteBits(static_cast<uint64_t>(best), 2);
-      WriteUvarint(best_z);
-      scale_ = static_cast<uint8_t>(best);
-    } else {
-      WriteBits(0, 1);
-      WriteBits(bits, 64);
-    }
-  } else if (n_ == 1) {
-    delta_ = static_cast<uint64_t>(t) - static_cast<uint64_t>(t_);
-    WriteUvarint(delta_);
-    WriteValue(bits);
-  } else {
-    uint64_t delta = static_cast<uint64_t>(t) - static_cast<uint64_t>(t_);
-    auto dod = static_cast<int64_t>(delta - delta_);
-    if (dod == 0) {
-      WriteBits(0, 1);
-    } else {
-      bool done = false;
-      for (const auto& b : kBuckets) {
-        if (Fits(dod, b.bits)) {
-          WriteBits(b.prefix, b.prefix_bits);
-          WriteBits(static_cast<uint64_t>(dod), b.bits);
-          done = true;
-          break;
-        }
-      }
-      if (!done) {
-        WriteBits(0b1111, 4);
-        WriteBits(static_cast<uint64_t>(dod), 64);
-      }
-    }
-    delta_ = delta;
-    WriteValue(bits);
+void XorOpenChunk::Clear() {
+  std::free(buf_);
+  buf_ = nullptr;
+  size_ = 0;
+  XorEncoderState fresh;
+  fresh.t = t_;  // kept for the holder
+  fresh.v = v_;
+  SetState(fresh);
+}
+
+int64_t XorOpenChunk::FirstT() const {
+  // Our own bytes: the header, then a well-formed uvarint.
+  uint64_t u = 0;
+  const auto* p = reinterpret_cast<const uint8_t*>(buf_) + kChunkHeaderSize;
+  for (int shift = 0;; shift += 7, ++p) {
+    u |= static_cast<uint64_t>(*p & 0x7f) << shift;
+    if (*p < 0x80) break;
   }
-  t_ = t;
-  v_ = bits;
-  ++n_;
-  std::string& b = chunk_->bytes_;
-  b[0] = static_cast<char>(n_ >> 8);
-  b[1] = static_cast<char>(n_ & 0xff);
+  return UnZigZag(u);
+}
+
+bool XorOpenChunk::Append(int64_t t, double v) {
+  XorEncoderState st = State();
+  if (!CanAppend(st, t)) return false;
+  struct Out {
+    XorOpenChunk* c;
+    uint32_t cap;
+    void Grow(uint32_t cap_wanted) {
+      void* nb = std::realloc(c->buf_, cap_wanted);
+      if (nb == nullptr) std::abort();
+      c->buf_ = static_cast<char*>(nb);
+      cap = cap_wanted;
+    }
+    void Put(const uint8_t* p, int k) {
+      if (c->size_ + k > cap) Grow(CapacityFor(c->size_ + k));
+      std::memcpy(c->buf_ + c->size_, p, k);
+      c->size_ += k;
+    }
+  } out{this, Capacity() > 0 ? static_cast<uint32_t>(Capacity()) : 0};
+  uint8_t partial = 0;
+  int used = 0;
+  if (st.n == 0) {
+    const uint8_t header[kChunkHeaderSize] = {0, 0};
+    out.Put(header, kChunkHeaderSize);
+  } else if (st.free_bits != 0) {
+    partial = static_cast<uint8_t>(buf_[--size_]);
+    used = 8 - st.free_bits;
+  }
+  BitWriter<Out> w(out, partial, used);
+  EncodeSample(st, w, t, Bits(v));
+  st.free_bits = static_cast<uint8_t>(w.Finish());
+  // Keep the buffer at the size its length implies.
+  if (out.cap != CapacityFor(size_)) out.Grow(CapacityFor(size_));
+  SetHeader(buf_, st.n);
+  SetState(st);
   return true;
 }
 

@@ -41,7 +41,10 @@ inline constexpr int kMaxSamplesPerChunk = 65535;
 inline constexpr size_t kChunkHeaderSize = 2;
 
 // The sample count stored in an encoded chunk's header (0 when too short).
-uint16_t NumSamplesOf(std::string_view bytes);
+inline uint16_t NumSamplesOf(std::string_view bytes) {
+  if (bytes.size() < kChunkHeaderSize) return 0;
+  return static_cast<uint16_t>((static_cast<uint8_t>(bytes[0]) << 8) | static_cast<uint8_t>(bytes[1]));
+}
 
 class XorChunk {
  public:
@@ -59,6 +62,19 @@ class XorChunk {
   std::string bytes_;
 };
 
+// The encoder's state after the samples written so far (everything but the
+// bytes): shared by XorAppender and XorOpenChunk.
+struct XorEncoderState {
+  int64_t t = 0;  // the last sample's timestamp and value bits
+  uint64_t delta = 0;
+  uint64_t v = 0;
+  uint16_t n = 0;
+  uint8_t free_bits = 0;  // unused low bits of the last byte
+  uint8_t leading = 0xff;  // 0xff: no window yet
+  uint8_t trailing = 0;
+  uint8_t scale = 0;  // decimal scale of the last decimal delta
+};
+
 class XorAppender {
  public:
   // Appends to `chunk`, which must outlive the appender. When the chunk
@@ -71,27 +87,68 @@ class XorAppender {
   // is in error.
   bool Append(int64_t t, double v);
 
-  int NumSamples() const { return n_; }
+  int NumSamples() const { return st_.n; }
   // The last appended sample's timestamp (valid when NumSamples() > 0).
-  int64_t LastT() const { return t_; }
+  int64_t LastT() const { return st_.t; }
   const absl::Status& status() const { return status_; }
 
  private:
-  void WriteBits(uint64_t v, int n);
-  void WriteValue(uint64_t bits);
-  void WriteUvarint(uint64_t v);
-
   XorChunk* chunk_;
-  int n_ = 0;
-  int free_bits_ = 0;  // unused low bits of the last byte
-  int64_t t_ = 0;
-  uint64_t delta_ = 0;
-  uint64_t v_ = 0;
-  uint8_t leading_ = 0xff;  // 0xff: no window yet
-  uint8_t trailing_ = 0;
-  uint8_t scale_ = 0;  // decimal scale of the last decimal delta
+  XorEncoderState st_;
   absl::Status status_;
 };
+
+// An open chunk with its encoder in 40 bytes, for holders of many chunks
+// (the head keeps one per series): the bytes are one malloc'd buffer whose
+// size class follows from their length (grown by small steps to sizes
+// malloc hands out exactly), the sample count is read from the chunk
+// header, and there is no error state (it always starts empty). Encodes
+// exactly as XorAppender. Movable, not copyable.
+class XorOpenChunk {
+ public:
+  XorOpenChunk() = default;
+  ~XorOpenChunk() { Clear(); }
+  XorOpenChunk(XorOpenChunk&& o) noexcept;
+  XorOpenChunk& operator=(XorOpenChunk&& o) noexcept;
+  XorOpenChunk(const XorOpenChunk&) = delete;
+  XorOpenChunk& operator=(const XorOpenChunk&) = delete;
+
+  // As XorAppender::Append (a chunk without samples takes any t).
+  bool Append(int64_t t, double v);
+  // The encoded chunk (header included; empty before the first sample).
+  std::string_view Bytes() const { return {buf_, size_}; }
+  int NumSamples() const { return NumSamplesOf(Bytes()); }
+  // The newest sample appended since construction, kept by Clear() (so a
+  // holder needs no copy of its own): INT64_MIN and 0 before any.
+  int64_t LastT() const { return t_; }
+  uint64_t LastBits() const { return v_; }
+  // The first sample's timestamp, decoded from the bytes (NumSamples() > 0).
+  int64_t FirstT() const;
+  // Bytes allocated for the buffer.
+  size_t Capacity() const;
+  // Frees the bytes: back to a chunk without samples.
+  void Clear();
+
+ private:
+  XorEncoderState State() const;
+  void SetState(const XorEncoderState& st);
+
+  char* buf_ = nullptr;
+  int64_t t_ = INT64_MIN;
+  uint64_t delta_ = 0;
+  uint64_t v_ = 0;
+  uint32_t size_ = 0;
+  uint8_t free_bits_ = 0;
+  uint8_t leading_ = 0xff;
+  uint8_t trailing_ = 0;
+  uint8_t scale_ = 0;
+};
+
+namespace internal {
+// The chunk of `samples` (increasing timestamps) written one bit at a time:
+// the reference the buffered encoder is tested against.
+std::string EncodeBitByBitForTest(const std::vector<storage::Sample>& samples);
+}  // namespace internal
 
 // Iterates an encoded chunk. Reusable: Reset() points it at other bytes.
 class XorIterator final : public storage::SampleIterator {

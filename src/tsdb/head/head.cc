@@ -3,11 +3,12 @@
 #include <algorithm>
 #include <cstring>
 #include <mutex>
-#include <optional>
 #include <span>
 #include <thread>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "common/strings.h"
@@ -31,30 +32,30 @@ uint64_t Bits(double v) {
   return b;
 }
 
-// A label set packed into one allocation: the varint count of ids, then
-// per label the varint ids of its name and value in the head's symbol
-// table. A series' labels are read only when it is created, compared on
-// creation, queried or logged; the text of the common names and values is
-// held once for all series.
+// A label set packed into bytes stored at the end of its series (no
+// allocation of its own): the varint count of ids, then per label the
+// varint ids of its name and value in the head's symbol table. A series'
+// labels are read only when it is created, compared on creation, queried
+// or logged; the text of the common names and values is held once for all
+// series.
 class PackedLabels {
  public:
-  explicit PackedLabels(const Labels& l) {
+  explicit PackedLabels(const uint8_t* data) : data_(data) {}
+
+  // Appends the packed form of `l` to `buf`, taking a reference on each
+  // symbol (Release drops them).
+  static void Encode(const Labels& l, std::string* buf) {
     SymbolTable& st = SymbolTable::Global();
-    std::string buf;
-    PutVarint(&buf, l.size() * 2);
+    PutVarint(buf, l.size() * 2);
     for (const auto& p : l) {
-      PutVarint(&buf, st.Ref(p.name));
-      PutVarint(&buf, st.Ref(p.value));
+      PutVarint(buf, st.Ref(p.name));
+      PutVarint(buf, st.Ref(p.value));
     }
-    data_ = std::make_unique<uint8_t[]>(buf.size());
-    std::memcpy(data_.get(), buf.data(), buf.size());
   }
-  ~PackedLabels() {
+  void Release() const {
     SymbolTable& st = SymbolTable::Global();
     ForEachId([&](uint32_t id) { st.Unref(id); });
   }
-  PackedLabels(const PackedLabels&) = delete;
-  PackedLabels& operator=(const PackedLabels&) = delete;
 
   Labels Unpack() const {
     const SymbolTable& st = SymbolTable::Global();
@@ -74,7 +75,7 @@ class PackedLabels {
 
   bool Equals(const Labels& l) const {
     const SymbolTable& st = SymbolTable::Global();
-    const uint8_t* p = data_.get();
+    const uint8_t* p = data_;
     if (Next(&p) != l.size() * 2) return false;
     for (const auto& x : l) {
       if (st.Get(Next(&p)) != x.name || st.Get(Next(&p)) != x.value) return false;
@@ -101,12 +102,12 @@ class PackedLabels {
   }
   template <typename F>
   void ForEachId(F f) const {
-    const uint8_t* p = data_.get();
+    const uint8_t* p = data_;
     uint32_t n = Next(&p);
     for (uint32_t i = 0; i < n; ++i) f(Next(&p));
   }
 
-  std::unique_ptr<uint8_t[]> data_;
+  const uint8_t* data_;
 };
 
 struct ChunkRef {
@@ -115,11 +116,101 @@ struct ChunkRef {
   int64_t maxt = 0;
 };
 
-// A series' lock: one byte instead of a 40-byte pthread mutex. Held only
-// for short, non-blocking work (checking or appending a sample, copying a
-// chunk list); a series is written by one scrape loop, so it is almost
+// A series' closed chunks, oldest first, and its out-of-order buffer: one
+// pointer (null when both are empty) to a block holding the count, the
+// capacity, the buffer and the entries, instead of a 24-byte std::vector
+// and an 8-byte pointer in every series.
+class ChunkList {
+ public:
+  ChunkList() = default;
+  ~ChunkList() { Free(b_); }
+  ChunkList(const ChunkList&) = delete;
+  ChunkList& operator=(const ChunkList&) = delete;
+
+  bool empty() const { return size() == 0; }
+  size_t size() const { return b_ == nullptr ? 0 : b_->size; }
+  const ChunkRef* begin() const { return b_ == nullptr ? nullptr : b_->items(); }
+  const ChunkRef* end() const { return begin() + size(); }
+  const ChunkRef& front() const { return *begin(); }
+
+  // The out-of-order samples (sorted, unique t), null when there are none.
+  const std::vector<Sample>* ooo() const { return b_ == nullptr ? nullptr : b_->ooo.get(); }
+  std::vector<Sample>& MutableOoo() {
+    if (b_ == nullptr) b_ = Allocate(0);
+    if (!b_->ooo) b_->ooo = std::make_unique<std::vector<Sample>>();
+    return *b_->ooo;
+  }
+  void DropOooIfEmpty() {
+    if (b_ == nullptr || !b_->ooo || !b_->ooo->empty()) return;
+    b_->ooo.reset();
+    FreeIfEmpty();
+  }
+
+  void push_back(ChunkRef c) {
+    if (b_ == nullptr || b_->size == b_->cap) {
+      uint32_t cap = b_ == nullptr || b_->cap < 2 ? 2 : b_->cap + b_->cap / 2;
+      Block* n = Allocate(cap);
+      for (uint32_t i = 0; i < size(); ++i) new (n->items() + i) ChunkRef(std::move(b_->items()[i]));
+      n->size = static_cast<uint32_t>(size());
+      if (b_ != nullptr) n->ooo = std::move(b_->ooo);
+      Free(b_);
+      b_ = n;
+    }
+    new (b_->items() + b_->size) ChunkRef(std::move(c));
+    ++b_->size;
+  }
+  // Removes the chunks `drop` returns true for, keeping the order.
+  template <typename P>
+  void EraseIf(P drop) {
+    if (b_ == nullptr) return;
+    ChunkRef* it = b_->items();
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < b_->size; ++i) {
+      if (!drop(it[i])) {
+        if (kept != i) it[kept] = std::move(it[i]);
+        ++kept;
+      }
+    }
+    for (uint32_t i = kept; i < b_->size; ++i) it[i].~ChunkRef();
+    b_->size = kept;
+    FreeIfEmpty();
+  }
+
+ private:
+  struct Block {
+    uint32_t size = 0;
+    uint32_t cap = 0;
+    std::unique_ptr<std::vector<Sample>> ooo;
+    ChunkRef* items() { return reinterpret_cast<ChunkRef*>(this + 1); }
+  };
+  void FreeIfEmpty() {
+    if (b_ != nullptr && b_->size == 0 && !b_->ooo) {
+      Free(b_);
+      b_ = nullptr;
+    }
+  }
+  static_assert(sizeof(Block) % alignof(ChunkRef) == 0);
+  static Block* Allocate(uint32_t cap) {
+    Block* b = new (::operator new(sizeof(Block) + cap * sizeof(ChunkRef))) Block;
+    b->cap = cap;
+    return b;
+  }
+  static void Free(Block* b) {
+    if (b == nullptr) return;
+    for (uint32_t i = 0; i < b->size; ++i) b->items()[i].~ChunkRef();
+    b->~Block();
+    ::operator delete(b);
+  }
+
+  Block* b_ = nullptr;
+};
+
+// A series' lock (and a ref stripe's): one byte instead of a 40-byte
+// pthread mutex, and an unlock that is a plain store. Held only for short,
+// non-blocking work (checking or appending a sample, copying a chunk list,
+// a slot lookup); a series is written by one scrape loop, so it is almost
 // never contended: a waiter spins briefly, then yields.
-class SeriesLock {
+class SpinLock {
  public:
   void lock() {
     for (int i = 0; f_.exchange(true, std::memory_order_acquire); ++i) {
@@ -141,20 +232,43 @@ class SeriesLock {
   std::atomic<bool> f_{false};
 };
 
-// The fields Append and Commit touch come first (two cache lines, which
-// Commit prefetches).
+// A series: its state, then its packed labels in the same allocation.
 struct MemSeries {
-  MemSeries(uint64_t r, const Labels& l) : ref(r), labels(l) {}
+  // A series with its packed labels in the same allocation, after it.
+  static std::unique_ptr<MemSeries> Create(uint64_t ref, uint32_t label_hash, const Labels& l) {
+    std::string packed;
+    PackedLabels::Encode(l, &packed);
+    void* mem = ::operator new(sizeof(MemSeries) + packed.size());
+    std::memcpy(static_cast<char*>(mem) + sizeof(MemSeries), packed.data(), packed.size());
+    return std::unique_ptr<MemSeries>(new (mem) MemSeries(ref, label_hash));
+  }
+  ~MemSeries() { labels().Release(); }
+  MemSeries(const MemSeries&) = delete;
+  MemSeries& operator=(const MemSeries&) = delete;
+  // Frees what Create allocated (sized delete would pass sizeof(MemSeries)).
+  static void operator delete(void* p) { ::operator delete(p); }
+
+  PackedLabels labels() const { return PackedLabels(reinterpret_cast<const uint8_t*>(this + 1)); }
+  MemSeries(uint64_t r, uint32_t h) : ref(r), label_hash(h) {}  // use Create
+
+  // The fields Append and Commit touch come first. 72 bytes in all, so that
+  // with typical packed labels (up to 16 bytes) the series is a 96-byte
+  // malloc chunk.
   const uint64_t ref;
-  SeriesLock mu;
-  bool has_open = false;                       // guarded by mu: open/app are in use
+  SpinLock mu;
   // Its series record is in the WAL.
   std::atomic<bool> logged{false};
-  // Open batches that reference the series; it is not garbage-collected
-  // while > 0. Incremented only under its hash or ref stripe lock.
-  std::atomic<int> pins{0};
-  int64_t max_t = INT64_MIN;                   // guarded by mu: newest in-order sample
-  uint64_t last_bits = 0;                      // guarded by mu
+  // Open batches and queriers that hold the series; it is not removed while
+  // > 0. Changed only under mu (plain load and store: no locked instruction
+  // per sample), and raised only while its hash or ref stripe lock is held
+  // too, so Truncate, which reads it under those, never misses a pin. 16
+  // bits: each holder is a thread's open batch or query.
+  std::atomic<uint16_t> pins{0};
+  // Bits 8..39 of Labels::Hash() of its labels (the low 8 pick the hash
+  // stripe): the label-hash set's hash.
+  const uint32_t label_hash;
+  void PinLocked() { pins.store(static_cast<uint16_t>(pins.load(std::memory_order_relaxed) + 1), std::memory_order_relaxed); }
+  void UnpinLocked() { pins.store(static_cast<uint16_t>(pins.load(std::memory_order_relaxed) - 1), std::memory_order_relaxed); }
   // The open batch that holds the series at `batch_slot` of its list
   // (HeadAppender::Slot), so a batch finds its own entry without a lookup;
   // 0 when none (or when the batch that set it has ended).
@@ -162,41 +276,38 @@ struct MemSeries {
   // the batch's own list (HeadAppender::AddPinnedLocked).
   uint32_t batch_id = 0;                       // guarded by mu
   uint32_t batch_slot = 0;                     // guarded by mu
-  int64_t open_mint = 0, open_maxt = 0;        // guarded by mu
-  chunkenc::XorChunk open;                     // guarded by mu; in use when has_open
-  std::optional<chunkenc::XorAppender> app;    // guarded by mu; on `open`
-  std::vector<ChunkRef> closed;                // guarded by mu, by time
-  // Guarded by mu; sorted, unique t, not in chunks. Allocated when the
-  // first out-of-order sample arrives (most series never get one).
-  std::unique_ptr<std::vector<Sample>> ooo;
-  bool HasOoo() const { return ooo && !ooo->empty(); }
-  // Next series of the same label hash (guarded by the hash stripe lock).
-  MemSeries* hash_next = nullptr;
-  const PackedLabels labels;
+  // Guarded by mu; in use when it has samples (HasOpen). Its LastT/LastBits
+  // are the series' newest in-order sample (INT64_MIN when none), kept when
+  // it is closed or dropped.
+  chunkenc::XorOpenChunk open;
+  bool HasOpen() const { return !open.Bytes().empty(); }
+  int64_t MaxT() const { return open.LastT(); }
+  uint64_t LastBits() const { return open.LastBits(); }
+  // Guarded by mu: the closed chunks by time, and the out-of-order samples
+  // (sorted, unique t, none in a chunk), allocated when the first one
+  // arrives (most series never get one).
+  ChunkList closed;
+  bool HasOoo() const { return closed.ooo() != nullptr && !closed.ooo()->empty(); }
 
-  bool EmptyLocked() const { return closed.empty() && !has_open && !HasOoo(); }
+  bool EmptyLocked() const { return closed.empty() && !HasOpen() && !HasOoo(); }
   // Closes the open chunk (its bytes copied to a buffer of their size).
   void CloseOpenLocked() {
-    closed.push_back(ChunkRef{std::make_shared<chunkenc::XorChunk>(std::string(open.Bytes())), open_mint, open_maxt});
+    closed.push_back(ChunkRef{std::make_shared<chunkenc::XorChunk>(std::string(open.Bytes())), open.FirstT(), open.LastT()});
     DropOpenLocked();
   }
-  void DropOpenLocked() {
-    app.reset();
-    open = chunkenc::XorChunk();
-    has_open = false;
-  }
+  void DropOpenLocked() { open.Clear(); }
   int64_t MinTimeLocked() const {
     int64_t m = INT64_MAX;
     if (!closed.empty()) m = closed.front().mint;
-    else if (has_open) m = open_mint;
-    if (HasOoo()) m = std::min(m, ooo->front().t);
+    else if (HasOpen()) m = open.FirstT();
+    if (HasOoo()) m = std::min(m, closed.ooo()->front().t);
     return m;
   }
 
   // Whether a sample at t exists in the chunks, and its value bits.
   bool FindInChunksLocked(int64_t t, uint64_t* bits) const {
-    auto look = [&](const chunkenc::XorChunk& c) {
-      chunkenc::XorIterator it(c.Bytes());
+    auto look = [&](std::string_view bytes) {
+      chunkenc::XorIterator it(bytes);
       if (it.Seek(t) && it.At().t == t) {
         *bits = Bits(it.At().v);
         return true;
@@ -204,12 +315,14 @@ struct MemSeries {
       return false;
     };
     for (const auto& c : closed) {
-      if (t >= c.mint && t <= c.maxt) return look(*c.chunk);
+      if (t >= c.mint && t <= c.maxt) return look(c.chunk->Bytes());
     }
-    if (has_open && t >= open_mint && t <= open_maxt) return look(open);
+    if (HasOpen() && t >= open.FirstT() && t <= open.LastT()) return look(open.Bytes());
     return false;
   }
 };
+
+static_assert(sizeof(void*) != 8 || sizeof(MemSeries) == 72, "a 96-byte malloc chunk with 16 bytes of labels");
 
 enum class Verdict { kAppend, kOutOfOrder, kNoop };
 
@@ -239,7 +352,7 @@ AppendError CheckLocked(const MemSeries& s, int64_t max_t, uint64_t last_bits, i
     if (lim.head_max != INT64_MIN && t < lim.head_max - lim.window) return AppendError::kTooOld;
   }
   static const std::vector<Sample> kNone;
-  const std::vector<Sample>& ooo = s.ooo ? *s.ooo : kNone;
+  const std::vector<Sample>& ooo = s.closed.ooo() != nullptr ? *s.closed.ooo() : kNone;
   auto it = std::lower_bound(ooo.begin(), ooo.end(), t, [](const Sample& a, int64_t b) { return a.t < b; });
   uint64_t bits;
   bool found = false;
@@ -286,11 +399,32 @@ absl::StatusOr<Labels> CleanLabels(const Labels& in) {
 }  // namespace
 
 struct Head::Impl {
-  // Series by label hash: the first series of each hash, the others
-  // chained through MemSeries::hash_next (owned by the ref stripes).
+  // Series by label hash: a set of pointers (8 bytes a slot; the series
+  // are owned by the ref stripes) hashed by the series' stored label hash,
+  // searched by (hash, labels). The set uses bits 8..39 of the hash: a
+  // stripe's hashes share their low byte (the stripe index), which the set
+  // would otherwise use for its control bytes.
+  struct HashKey {
+    uint64_t hash;
+    const Labels* labels;
+  };
+  struct SeriesHash {
+    using is_transparent = void;
+    static uint32_t Stored(uint64_t h) { return static_cast<uint32_t>(h >> 8); }
+    size_t operator()(const MemSeries* s) const { return s->label_hash; }
+    size_t operator()(const HashKey& k) const { return Stored(k.hash); }
+  };
+  struct SeriesEq {
+    using is_transparent = void;
+    bool operator()(const MemSeries* a, const MemSeries* b) const { return a == b; }
+    bool operator()(const MemSeries* a, const HashKey& k) const {
+      return a->label_hash == SeriesHash::Stored(k.hash) && a->labels().Equals(*k.labels);
+    }
+    bool operator()(const HashKey& k, const MemSeries* a) const { return (*this)(a, k); }
+  };
   struct HashStripe {
     std::mutex mu;
-    absl::flat_hash_map<uint64_t, MemSeries*> by_hash;
+    absl::flat_hash_set<MemSeries*, SeriesHash, SeriesEq> set;
   };
   // Series by reference: refs are handed out densely, so each stripe keeps
   // its series in a vector indexed by RefSlot(ref), from `base` on
@@ -303,24 +437,32 @@ struct Head::Impl {
   static size_t RefStripeOf(uint64_t ref) { return (ref / kRefRun) % kStripes; }
   static uint64_t RefSlot(uint64_t ref) { return ref / (kRefRun * kStripes) * kRefRun + ref % kRefRun; }
   struct RefStripe {
-    std::mutex mu;
+    SpinLock mu;
     uint64_t base = 0;
-    std::vector<std::shared_ptr<MemSeries>> slots;
+    std::vector<std::unique_ptr<MemSeries>> slots;  // owns the series
 
-    std::shared_ptr<MemSeries>* Find(uint64_t ref) {
+    std::unique_ptr<MemSeries>* Find(uint64_t ref) {
       uint64_t i = RefSlot(ref);
       if (i < base || i - base >= slots.size()) return nullptr;
       auto& p = slots[i - base];
       return p ? &p : nullptr;
     }
-    void Put(uint64_t ref, std::shared_ptr<MemSeries> s) {
+    void Put(uint64_t ref, std::unique_ptr<MemSeries> s) {
       uint64_t i = RefSlot(ref);
       if (slots.empty()) base = i;
       if (i < base) {
-        slots.insert(slots.begin(), base - i, nullptr);
+        const size_t k = base - i;  // empty slots in front
+        slots.resize(slots.size() + k);
+        std::move_backward(slots.begin(), slots.end() - k, slots.end());
         base = i;
       }
-      if (i - base >= slots.size()) slots.resize(i - base + 1);
+      if (i - base >= slots.size()) {
+        // Grows by a quarter instead of doubling: every series has a slot.
+        if (i - base >= slots.capacity()) {
+          slots.reserve(std::max<size_t>(i - base + 1, slots.capacity() + slots.capacity() / 4 + 16));
+        }
+        slots.resize(i - base + 1);
+      }
       slots[i - base] = std::move(s);
     }
     void Erase(uint64_t ref) {
@@ -359,21 +501,30 @@ struct Head::Impl {
     }
   }
 
-  std::shared_ptr<MemSeries> GetByRef(uint64_t ref) {
+  bool Exists(uint64_t ref) {
     RefStripe& st = refs[RefStripeOf(ref)];
-    std::lock_guard<std::mutex> l(st.mu);
-    auto* p = st.Find(ref);
-    return p ? *p : nullptr;
+    std::lock_guard<SpinLock> l(st.mu);
+    return st.Find(ref) != nullptr;
   }
 
   // The series of `ref` pinned (a pinned series is not removed, so the
-  // pointer stays valid until unpinned), or null.
-  MemSeries* Pin(uint64_t ref) {
+  // pointer stays valid until unpinned) and locked (its mu held), or null.
+  MemSeries* PinLocked(uint64_t ref) {
     RefStripe& st = refs[RefStripeOf(ref)];
-    std::lock_guard<std::mutex> l(st.mu);
+    std::lock_guard<SpinLock> l(st.mu);
     auto* p = st.Find(ref);
     if (p == nullptr) return nullptr;
-    (*p)->pins.fetch_add(1);
+    (*p)->mu.lock();
+    (*p)->PinLocked();
+    // A scrape appends a target's series in the order they were created
+    // in, so ref + 1 is usually next: start fetching it (its slot is the
+    // next one unless ref ends a run) while the caller parses its line.
+    if ((ref + 1) % kRefRun != 0 && p + 1 < st.slots.data() + st.slots.size()) {
+      if (const MemSeries* n = p[1].get()) {
+        __builtin_prefetch(n, 1);
+        __builtin_prefetch(reinterpret_cast<const char*>(n) + 64, 1);
+      }
+    }
     return p->get();
   }
 
@@ -384,13 +535,14 @@ struct Head::Impl {
     const uint64_t h = labels.Hash();
     HashStripe& hs = hash[h % kStripes];
     std::lock_guard<std::mutex> l(hs.mu);
-    MemSeries*& head = hs.by_hash[h];
-    for (MemSeries* s = head; s != nullptr; s = s->hash_next) {
-      if (s->labels.Equals(labels)) {
-        if (pin) s->pins.fetch_add(1);
-        *created = false;
-        return s;
+    if (auto it = hs.set.find(HashKey{h, &labels}); it != hs.set.end()) {
+      MemSeries* s = *it;
+      if (pin) {
+        std::lock_guard<SpinLock> sl(s->mu);
+        s->PinLocked();
       }
+      *created = false;
+      return s;
     }
     uint64_t ref = want_ref;
     if (ref == 0) {
@@ -400,14 +552,13 @@ struct Head::Impl {
       while (cur <= ref && !next_ref.compare_exchange_weak(cur, ref + 1)) {
       }
     }
-    auto s = std::make_shared<MemSeries>(ref, labels);
+    auto s = MemSeries::Create(ref, SeriesHash::Stored(h), labels);
     MemSeries* raw = s.get();
-    if (pin) s->pins.fetch_add(1);
-    s->hash_next = head;
-    head = raw;
+    if (pin) s->pins.store(1);  // before it is published
+    hs.set.insert(raw);
     {
       RefStripe& rs = refs[RefStripeOf(ref)];
-      std::lock_guard<std::mutex> rl(rs.mu);
+      std::lock_guard<SpinLock> rl(rs.mu);
       rs.Put(ref, std::move(s));
     }
     postings.Add(ref, labels);
@@ -417,44 +568,40 @@ struct Head::Impl {
     return raw;
   }
 
+  // What a batch (or a WAL record) applied, added to the head's counters
+  // once at its end: the counters are shared by every scrape thread, and an
+  // atomic add per sample made their cache line bounce between cores.
+  struct Applied {
+    uint64_t samples = 0, ooo = 0, chunks = 0;
+    int64_t min_t = INT64_MAX;
+  };
+
   // Applies a checked sample. Holds s.mu.
-  void ApplyLocked(MemSeries& s, Verdict v, int64_t t, double val) {
+  static void ApplyLocked(MemSeries& s, Verdict v, int64_t t, double val, Applied* a) {
     if (v == Verdict::kNoop) return;
     if (v == Verdict::kOutOfOrder) {
-      if (!s.ooo) s.ooo = std::make_unique<std::vector<Sample>>();
-      auto it = std::lower_bound(s.ooo->begin(), s.ooo->end(), t, [](const Sample& a, int64_t b) { return a.t < b; });
-      s.ooo->insert(it, Sample{t, val});
-      ++ooo_appended;
+      std::vector<Sample>& ooo = s.closed.MutableOoo();
+      auto it = std::lower_bound(ooo.begin(), ooo.end(), t, [](const Sample& a, int64_t b) { return a.t < b; });
+      ooo.insert(it, Sample{t, val});
+      ++a->ooo;
     } else {
-      if (!s.has_open || s.app->NumSamples() >= chunkenc::kSamplesPerChunk) {
-        if (s.has_open) s.CloseOpenLocked();
-        s.app.emplace(&s.open);
-        s.has_open = true;
-        s.open_mint = t;
-        ++chunks;
+      if (!s.HasOpen() || s.open.NumSamples() >= chunkenc::kSamplesPerChunk) {
+        if (s.HasOpen()) s.CloseOpenLocked();
+        ++a->chunks;
       }
-      s.app->Append(t, val);
-      s.open_maxt = t;
-      s.max_t = t;
-      s.last_bits = Bits(val);
+      s.open.Append(t, val);
     }
-    ++samples_appended;
-    int64_t cur = min_time.load();
-    while (t < cur && !min_time.compare_exchange_weak(cur, t)) {
-    }
+    ++a->samples;
+    a->min_t = std::min(a->min_t, t);
   }
 
-  template <typename F>
-  void ForEachSeries(F f) {
-    for (auto& rs : refs) {
-      std::vector<std::shared_ptr<MemSeries>> v;
-      {
-        std::lock_guard<std::mutex> l(rs.mu);
-        for (const auto& s : rs.slots) {
-          if (s) v.push_back(s);
-        }
-      }
-      for (const auto& s : v) f(*s);
+  void Publish(const Applied& a) {
+    if (a.samples == 0) return;
+    samples_appended += a.samples;
+    if (a.ooo != 0) ooo_appended += a.ooo;
+    if (a.chunks != 0) chunks += a.chunks;
+    int64_t cur = min_time.load();
+    while (a.min_t < cur && !min_time.compare_exchange_weak(cur, a.min_t)) {
     }
   }
 };
@@ -480,7 +627,7 @@ int64_t Head::MinTime() const {
   return std::max(m, truncated_before_.load());
 }
 
-bool Head::IsLive(uint64_t ref) const { return impl_->GetByRef(ref) != nullptr; }
+bool Head::IsLive(uint64_t ref) const { return impl_->Exists(ref); }
 
 HeadStats Head::Stats() const {
   const Impl& i = *impl_;
@@ -515,20 +662,19 @@ void Head::Truncate(int64_t mint) {
   int64_t new_min = INT64_MAX;
   for (auto& hs : im.hash) {
     std::lock_guard<std::mutex> l(hs.mu);
-    for (auto bit = hs.by_hash.begin(); bit != hs.by_hash.end();) {
-      MemSeries** link = &bit->second;
-      while (*link != nullptr) {
-        MemSeries& s = **link;
+    for (auto it = hs.set.begin(); it != hs.set.end();) {
+      {
+        MemSeries& s = **it;
         bool empty;
         {
-          std::lock_guard<SeriesLock> sl(s.mu);
-          size_t before = s.closed.size() + (s.has_open ? 1 : 0);
-          std::erase_if(s.closed, [&](const ChunkRef& c) { return c.maxt < mint; });
-          if (s.has_open && s.open_maxt < mint) s.DropOpenLocked();
-          im.chunks -= before - (s.closed.size() + (s.has_open ? 1 : 0));
-          if (s.ooo) {
-            std::erase_if(*s.ooo, [&](const Sample& x) { return x.t < mint; });
-            if (s.ooo->empty()) s.ooo.reset();
+          std::lock_guard<SpinLock> sl(s.mu);
+          size_t before = s.closed.size() + (s.HasOpen() ? 1 : 0);
+          s.closed.EraseIf([&](const ChunkRef& c) { return c.maxt < mint; });
+          if (s.HasOpen() && s.open.LastT() < mint) s.DropOpenLocked();
+          im.chunks -= before - (s.closed.size() + (s.HasOpen() ? 1 : 0));
+          if (s.closed.ooo() != nullptr) {
+            std::erase_if(s.closed.MutableOoo(), [&](const Sample& x) { return x.t < mint; });
+            s.closed.DropOooIfEmpty();
           }
           empty = s.EmptyLocked();
           if (!empty) new_min = std::min(new_min, s.MinTimeLocked());
@@ -536,27 +682,31 @@ void Head::Truncate(int64_t mint) {
         bool gone = false;
         if (empty && s.pins.load() == 0) {
           Impl::RefStripe& rs = im.refs[Impl::RefStripeOf(s.ref)];
-          std::lock_guard<std::mutex> rl(rs.mu);
-          // Re-check under the ref stripe: GetByRef pins under it.
-          if (s.pins.load() == 0) {
-            removed.emplace_back(s.ref, s.labels.Unpack());
-            *link = s.hash_next;
-            rs.Erase(s.ref);  // frees s
+          std::lock_guard<SpinLock> rl(rs.mu);
+          // Re-check under the ref stripe (PinLocked pins under it) and the
+          // series lock: a batch may have pinned it, appended and unpinned
+          // since it was found empty. With both stripe locks held, nothing
+          // can reach it once it is unpinned and empty.
+          bool removable;
+          {
+            std::lock_guard<SpinLock> sl(s.mu);
+            removable = s.pins.load() == 0 && s.EmptyLocked();
+          }
+          if (removable) {
+            const uint64_t ref = s.ref;
+            removed.emplace_back(ref, s.labels().Unpack());
+            hs.set.erase(it++);
+            rs.Erase(ref);  // frees s
             gone = true;
           }
         }
-        if (!gone) link = &s.hash_next;
-      }
-      if (bit->second == nullptr) {
-        hs.by_hash.erase(bit++);
-      } else {
-        ++bit;
+        if (!gone) ++it;
       }
     }
   }
   if (!removed.empty()) {
     for (auto& rs : im.refs) {
-      std::lock_guard<std::mutex> rl(rs.mu);
+      std::lock_guard<SpinLock> rl(rs.mu);
       rs.Compact();
     }
   }
@@ -588,9 +738,10 @@ class HeadAppender final : public storage::Appender {
     // The series, pinned: by ref, else by labels (created when new).
     MemSeries* s = nullptr;
     if (ref != 0) {
-      s = im_.Pin(ref);
-      if (s != nullptr && !labels.empty() && !s->labels.Equals(labels)) {
-        s->pins.fetch_sub(1);
+      s = im_.PinLocked(ref);
+      if (s != nullptr && !labels.empty() && !s->labels().Equals(labels)) {
+        s->UnpinLocked();
+        s->mu.unlock();
         s = nullptr;
       }
     }
@@ -607,26 +758,30 @@ class HeadAppender final : public storage::Appender {
       }
       bool created;
       s = im_.GetOrCreate(*clean, true, 0, &created);
+      s->mu.lock();
     }
 
     Verdict verdict;
     AppendError e;
     uint32_t slot;
     {
-      std::lock_guard<SeriesLock> l(s->mu);
+      std::lock_guard<SpinLock> l(s->mu, std::adopt_lock);
       slot = AddPinnedLocked(s);
       const Pending& p = pending_[slot];
-      int64_t max_t = s->max_t;
-      uint64_t last = s->last_bits;
+      int64_t max_t = s->MaxT();
+      uint64_t last = s->LastBits();
       if (p.any && p.last_t > max_t) {
         max_t = p.last_t;
         last = p.last_bits;
       }
       e = CheckLocked(*s, max_t, last, t, v, LimitsNow(), &verdict);
+      std::string_view open = s->open.Bytes();
+      pending_[slot].chunk_begin = open.data();
+      pending_[slot].chunk_end = open.data() + (open.empty() ? 0 : open.size() - 1);
     }
     if (e != AppendError::kNone) {
       im_.CountRejection(e);
-      return storage::MakeAppendError(e, Describe(s->labels.Unpack(), t));
+      return storage::MakeAppendError(e, Describe(s->labels().Unpack(), t));
     }
     Pending& p = pending_[slot];
     if (verdict == Verdict::kAppend) {
@@ -650,7 +805,7 @@ class HeadAppender final : public storage::Appender {
     if (h_->wal_ != nullptr) {
       std::vector<wal::RefSeries> fresh;
       for (const auto& p : pending_) {
-        if (p.fresh) fresh.push_back(wal::RefSeries{p.s->ref, p.s->labels.Unpack()});
+        if (p.fresh) fresh.push_back(wal::RefSeries{p.s->ref, p.s->labels().Unpack()});
       }
       std::sort(fresh.begin(), fresh.end(), [](const auto& a, const auto& b) { return a.ref < b.ref; });
       std::vector<std::string> payloads;
@@ -660,8 +815,7 @@ class HeadAppender final : public storage::Appender {
         wal::EncodeSeries(fresh, &payloads.back());
       }
       for (size_t i = 0; i < samples_.size(); i += kSamplesPerRecord) {
-        payloads.emplace_back();
-        payloads.back().reserve(std::min(kSamplesPerRecord, samples_.size() - i) * 12 + 20);  // ~12 bytes a sample
+        payloads.emplace_back();  // EncodeSamples sizes it
         wal::EncodeSamples(std::span<const wal::RefSample>(samples_).subspan(i, std::min(kSamplesPerRecord, samples_.size() - i)),
                            &payloads.back());
       }
@@ -683,35 +837,43 @@ class HeadAppender final : public storage::Appender {
     std::shared_lock<std::shared_mutex> applying(h_->apply_mu_);
     Limits lim = LimitsNow();
     int64_t max_seen = INT64_MIN;
+    Head::Impl::Applied applied;
     constexpr size_t kAhead = 8;  // series prefetched ahead of the one applied
     for (size_t i = 0; i < samples_.size(); ++i) {
       if (i + kAhead < samples_.size()) {
-        const char* next = reinterpret_cast<const char*>(pending_[sample_slots_[i + kAhead]].s);
+        const Pending& ahead = pending_[sample_slots_[i + kAhead]];
+        const char* next = reinterpret_cast<const char*>(ahead.s);
         __builtin_prefetch(next, 1);
         __builtin_prefetch(next + 64, 1);
+        // The header (sample count) and the end of its open chunk, as
+        // Append saw them (if another batch moved the buffer since, this
+        // only fetches stale lines).
+        __builtin_prefetch(ahead.chunk_begin, 1);
+        __builtin_prefetch(ahead.chunk_end, 1);
       }
       const wal::RefSample& rs = samples_[i];
       Pending& p = pending_[sample_slots_[i]];
       MemSeries& s = *p.s;
       {
-        std::lock_guard<SeriesLock> l(s.mu);
+        std::lock_guard<SpinLock> l(s.mu);
         Verdict verdict;
         // The head may have changed since Append (another batch committed in
         // between): check again; a sample that lost the race is dropped and counted.
-        AppendError e = CheckLocked(s, s.max_t, s.last_bits, rs.t, rs.v, lim, &verdict);
+        AppendError e = CheckLocked(s, s.MaxT(), s.LastBits(), rs.t, rs.v, lim, &verdict);
         if (e != AppendError::kNone) {
           im_.CountRejection(e);
         } else {
-          im_.ApplyLocked(s, verdict, rs.t, rs.v);
+          Head::Impl::ApplyLocked(s, verdict, rs.t, rs.v, &applied);
           max_seen = std::max(max_seen, rs.t);
         }
-      }
-      // Its last sample of the batch: unpinned now, while in cache.
-      if (--p.left == 0) {
-        s.pins.fetch_sub(1);
-        p.s = nullptr;
+        // Its last sample of the batch: unpinned now, while in cache.
+        if (--p.left == 0) {
+          s.UnpinLocked();
+          p.s = nullptr;
+        }
       }
     }
+    im_.Publish(applied);
     int64_t cur = h_->max_time_.load();
     while (max_seen > cur && !h_->max_time_.compare_exchange_weak(cur, max_seen)) {
     }
@@ -731,6 +893,9 @@ class HeadAppender final : public storage::Appender {
     uint32_t left = 0;  // its samples in samples_ not yet applied
     int64_t last_t = 0;
     uint64_t last_bits = 0;
+    // Of its open chunk when last appended to (Commit prefetches them).
+    const char* chunk_begin = nullptr;
+    const char* chunk_end = nullptr;
   };
 
   // Adds a series pinned by the caller to the batch (or drops the extra pin
@@ -742,12 +907,12 @@ class HeadAppender final : public storage::Appender {
   uint32_t AddPinnedLocked(MemSeries* s) {
     if (s->batch_id == static_cast<uint32_t>(id_) && s->batch_slot < pending_.size() &&
         pending_[s->batch_slot].s == s) {
-      s->pins.fetch_sub(1);
+      s->UnpinLocked();
       return s->batch_slot;
     }
     if (!index_.empty()) {
       if (auto it = index_.find(s->ref); it != index_.end()) {
-        s->pins.fetch_sub(1);
+        s->UnpinLocked();
         return it->second;
       }
     }
@@ -769,7 +934,10 @@ class HeadAppender final : public storage::Appender {
   void Release() {
     if (!samples_.empty()) last_batch_size = std::min<size_t>(samples_.size(), 1 << 16);
     for (auto& p : pending_) {
-      if (p.s != nullptr) p.s->pins.fetch_sub(1);
+      if (p.s != nullptr) {
+        std::lock_guard<SpinLock> l(p.s->mu);
+        p.s->UnpinLocked();
+      }
     }
     pending_.clear();
     // A later batch of this appender must not match series tagged by this one.
@@ -818,6 +986,8 @@ absl::Status Head::ReplayWal(disk::Env* env, const std::string& dir, wal::Replay
     } else if (type == wal::RecordType::kSamples) {
       samples.clear();
       if (!wal::DecodeSamples(payload, &samples).ok()) return false;
+      Impl::Applied applied;
+      absl::Cleanup publish = [&] { im.Publish(applied); };
       for (const auto& rs : samples) {
         max_ref = std::max(max_ref, rs.ref);
         auto it = by_ref.find(rs.ref);
@@ -826,10 +996,10 @@ absl::Status Head::ReplayWal(disk::Env* env, const std::string& dir, wal::Replay
           continue;
         }
         MemSeries& s = *it->second;
-        std::lock_guard<SeriesLock> l(s.mu);
+        std::lock_guard<SpinLock> l(s.mu);
         Verdict verdict;
-        if (CheckLocked(s, s.max_t, s.last_bits, rs.t, rs.v, lim, &verdict) != AppendError::kNone) continue;
-        im.ApplyLocked(s, verdict, rs.t, rs.v);
+        if (CheckLocked(s, s.MaxT(), s.LastBits(), rs.t, rs.v, lim, &verdict) != AppendError::kNone) continue;
+        Impl::ApplyLocked(s, verdict, rs.t, rs.v, &applied);
         max_seen = std::max(max_seen, rs.t);
       }
     }
@@ -1033,27 +1203,30 @@ class HeadQuerier final : public storage::Querier {
     if (mint_ > maxt_) return out;
     Head::Impl& im = *h_->impl_;
     for (uint64_t ref : im.postings.Select(matchers)) {
-      auto s = im.GetByRef(ref);
-      if (!s) continue;
+      MemSeries* s = im.PinLocked(ref);
+      if (s == nullptr) continue;
       auto snap = std::make_shared<Snapshot>();
+      Labels labels;
       {
-        std::lock_guard<SeriesLock> l(s->mu);
+        std::lock_guard<SpinLock> l(s->mu, std::adopt_lock);
+        absl::Cleanup unpin = [s] { s->UnpinLocked(); };
         for (const auto& c : s->closed) {
           if (c.maxt >= mint_ && c.mint <= maxt_) snap->chunks.push_back(c);
         }
-        if (s->has_open && s->open_maxt >= mint_ && s->open_mint <= maxt_) {
+        if (s->HasOpen() && s->open.LastT() >= mint_ && s->open.FirstT() <= maxt_) {
           // The open chunk keeps growing: copy its bytes.
           snap->chunks.push_back(ChunkRef{std::make_shared<chunkenc::XorChunk>(std::string(s->open.Bytes())),
-                                          s->open_mint, s->open_maxt});
+                                          s->open.FirstT(), s->open.LastT()});
         }
-        if (s->ooo) {
-          for (const auto& x : *s->ooo) {
+        if (const auto* ooo = s->closed.ooo()) {
+          for (const auto& x : *ooo) {
             if (x.t >= mint_ && x.t <= maxt_) snap->ooo.push_back(x);
           }
         }
+        if (snap->chunks.empty() && snap->ooo.empty()) continue;
+        labels = s->labels().Unpack();
       }
-      if (snap->chunks.empty() && snap->ooo.empty()) continue;
-      auto hs = std::make_unique<HeadSeries>(s->labels.Unpack(), std::move(snap), mint_, maxt_);
+      auto hs = std::make_unique<HeadSeries>(std::move(labels), std::move(snap), mint_, maxt_);
       if (!hs->Iterator()->Next()) continue;  // chunks overlap the range but no sample falls in it
       out.push_back(std::move(hs));
     }

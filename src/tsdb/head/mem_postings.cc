@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <mutex>
 
-#include "tsdb/index/postings.h"
 
 namespace pharos::tsdb::head {
 namespace {
@@ -13,23 +12,52 @@ namespace {
 // Lists grow by a quarter rather than doubling: every series is in one
 // list per label, so the unused tail of doubled lists is a sizeable part
 // of the head's memory per series.
-void InsertSorted(std::vector<uint64_t>* v, uint64_t ref) {
+template <typename T>
+void InsertSorted(std::vector<T>* v, T ref) {
   if (v->size() == v->capacity()) v->reserve(v->size() + std::max<size_t>(4, v->size() / 4));
   v->push_back(ref);
   for (size_t i = v->size() - 1; i > 0 && (*v)[i - 1] > (*v)[i]; --i) std::swap((*v)[i - 1], (*v)[i]);
 }
 
-void EraseSorted(std::vector<uint64_t>* v, uint64_t ref) {
+template <typename T>
+void EraseSorted(std::vector<T>* v, T ref) {
   auto it = std::lower_bound(v->begin(), v->end(), ref);
   if (it != v->end() && *it == ref) v->erase(it);
 }
 
+constexpr uint64_t kLoLimit = uint64_t{1} << 32;
+
 }  // namespace
+
+void MemPostings::List::Insert(uint64_t ref) {
+  if (ref < kLoLimit) {
+    InsertSorted(&lo, static_cast<uint32_t>(ref));
+  } else {
+    if (!hi) hi = std::make_unique<std::vector<uint64_t>>();
+    InsertSorted(hi.get(), ref);
+  }
+}
+
+void MemPostings::List::Erase(uint64_t ref) {
+  if (ref < kLoLimit) {
+    EraseSorted(&lo, static_cast<uint32_t>(ref));
+  } else if (hi) {
+    EraseSorted(hi.get(), ref);
+  }
+}
+
+std::unique_ptr<Postings> MemPostings::List::Iterate() const {
+  if (!hi || hi->empty()) return NewListPostings(std::span<const uint32_t>(lo));
+  std::vector<std::unique_ptr<Postings>> parts;
+  parts.push_back(NewListPostings(std::span<const uint32_t>(lo)));
+  parts.push_back(NewListPostings(std::span<const uint64_t>(*hi)));
+  return Merge(std::move(parts));
+}
 
 void MemPostings::Add(uint64_t ref, const Labels& labels) {
   std::unique_lock lock(mu_);
-  for (const auto& l : labels) InsertSorted(&m_[l.name][l.value], ref);
-  InsertSorted(&all_, ref);
+  for (const auto& l : labels) m_[l.name][l.value].Insert(ref);
+  all_.Insert(ref);
 }
 
 void MemPostings::Delete(const std::vector<std::pair<uint64_t, Labels>>& series) {
@@ -43,12 +71,13 @@ void MemPostings::Delete(const std::vector<std::pair<uint64_t, Labels>>& series)
       if (n == m_.end()) continue;
       auto v = n->second.find(l.value);
       if (v == n->second.end()) continue;
-      EraseSorted(&v->second, ref);
+      v->second.Erase(ref);
       if (v->second.empty()) n->second.erase(v);
       if (n->second.empty()) m_.erase(n);
     }
   }
-  std::erase_if(all_, [&](uint64_t r) { return gone.contains(r); });
+  std::erase_if(all_.lo, [&](uint32_t r) { return gone.contains(r); });
+  if (all_.hi) std::erase_if(*all_.hi, [&](uint64_t r) { return gone.contains(r); });
 }
 
 std::vector<uint64_t> MemPostings::Select(const Matchers& matchers) const {
@@ -63,15 +92,15 @@ std::vector<uint64_t> MemPostings::Select(const Matchers& matchers) const {
       std::vector<std::unique_ptr<Postings>> u;
       if (m.type() == MatchType::kEqual) {
         auto v = n->second.find(m.value());
-        if (v != n->second.end()) u.push_back(NewListPostings(v->second));
+        if (v != n->second.end()) u.push_back(v->second.Iterate());
       } else if (m.type() == MatchType::kRegexMatch && !m.SetMatches().empty()) {
         for (const auto& s : m.SetMatches()) {
           auto v = n->second.find(s);
-          if (v != n->second.end()) u.push_back(NewListPostings(v->second));
+          if (v != n->second.end()) u.push_back(v->second.Iterate());
         }
       } else {
         for (const auto& [value, refs] : n->second) {
-          if (m.Matches(value)) u.push_back(NewListPostings(refs));
+          if (m.Matches(value)) u.push_back(refs.Iterate());
         }
       }
       if (u.empty()) return {};
@@ -80,11 +109,11 @@ std::vector<uint64_t> MemPostings::Select(const Matchers& matchers) const {
       // Matches the empty value: every series except those whose (non-empty)
       // value does not match.
       for (const auto& [value, refs] : n->second) {
-        if (!m.Matches(value)) drop.push_back(NewListPostings(refs));
+        if (!m.Matches(value)) drop.push_back(refs.Iterate());
       }
     }
   }
-  if (want.empty()) want.push_back(NewListPostings(all_));
+  if (want.empty()) want.push_back(all_.Iterate());
   std::unique_ptr<Postings> p = Intersect(std::move(want));
   if (!drop.empty()) p = Without(std::move(p), Merge(std::move(drop)));
   std::vector<uint64_t> out;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <shared_mutex>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "common/labels.h"
 #include "common/matcher.h"
+#include "tsdb/index/postings.h"
 
 namespace pharos::tsdb::head {
 
@@ -28,10 +30,20 @@ class MemPostings {
   std::vector<std::string> Names() const;
 
  private:
-  using Lists = absl::flat_hash_map<std::string, std::vector<uint64_t>>;
+  // A sorted list in two parts: references below 2^32 in 4 bytes each (all
+  // of them in practice: the head hands them out from 1), the others after.
+  struct List {
+    std::vector<uint32_t> lo;
+    std::unique_ptr<std::vector<uint64_t>> hi;
+    void Insert(uint64_t ref);
+    void Erase(uint64_t ref);
+    bool empty() const { return lo.empty() && (!hi || hi->empty()); }
+    std::unique_ptr<Postings> Iterate() const;
+  };
+  using Lists = absl::flat_hash_map<std::string, List>;
   mutable std::shared_mutex mu_;
   absl::flat_hash_map<std::string, Lists> m_;  // guarded by mu_
-  std::vector<uint64_t> all_;                  // guarded by mu_
+  List all_;                                   // guarded by mu_
 };
 
 }  // namespace pharos::tsdb::head

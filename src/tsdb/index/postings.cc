@@ -1,14 +1,17 @@
 #include "tsdb/index/postings.h"
 
 #include <algorithm>
+#include <limits>
 #include <queue>
 
 namespace pharos::tsdb {
 namespace {
 
+// Over 64-bit references or 32-bit ones (the head's compact lists).
+template <typename T>
 class ListPostings final : public Postings {
  public:
-  explicit ListPostings(std::span<const SeriesRef> refs) : refs_(refs) {}
+  explicit ListPostings(std::span<const T> refs) : refs_(refs) {}
   bool Next() override {
     if (started_) ++pos_;
     started_ = true;
@@ -18,6 +21,12 @@ class ListPostings final : public Postings {
     started_ = true;
     if (pos_ >= refs_.size()) return false;
     if (refs_[pos_] >= v) return true;
+    if constexpr (sizeof(T) < sizeof(SeriesRef)) {
+      if (v > std::numeric_limits<T>::max()) {
+        pos_ = refs_.size();
+        return false;
+      }
+    }
     // Galloping search from the current position: seeks are usually short.
     size_t step = 1, lo = pos_, hi = pos_ + 1;
     while (hi < refs_.size() && refs_[hi] < v) {
@@ -26,13 +35,13 @@ class ListPostings final : public Postings {
       hi = pos_ + step;
     }
     hi = std::min(hi, refs_.size());
-    pos_ = std::lower_bound(refs_.begin() + lo, refs_.begin() + hi, v) - refs_.begin();
+    pos_ = std::lower_bound(refs_.begin() + lo, refs_.begin() + hi, static_cast<T>(v)) - refs_.begin();
     return pos_ < refs_.size();
   }
   SeriesRef At() const override { return refs_[pos_]; }
 
  private:
-  std::span<const SeriesRef> refs_;
+  std::span<const T> refs_;
   size_t pos_ = 0;
   bool started_ = false;
 };
@@ -46,7 +55,7 @@ class OwnedListPostings final : public Postings {
 
  private:
   std::vector<SeriesRef> refs_;
-  ListPostings it_;
+  ListPostings<SeriesRef> it_;
 };
 
 class ErrorPostings final : public Postings {
@@ -230,12 +239,15 @@ class WithoutPostings final : public Postings {
 }  // namespace
 
 std::unique_ptr<Postings> NewListPostings(std::span<const SeriesRef> refs) {
-  return std::make_unique<ListPostings>(refs);
+  return std::make_unique<ListPostings<SeriesRef>>(refs);
+}
+std::unique_ptr<Postings> NewListPostings(std::span<const uint32_t> refs) {
+  return std::make_unique<ListPostings<uint32_t>>(refs);
 }
 std::unique_ptr<Postings> NewOwnedListPostings(std::vector<SeriesRef> refs) {
   return std::make_unique<OwnedListPostings>(std::move(refs));
 }
-std::unique_ptr<Postings> EmptyPostings() { return std::make_unique<ListPostings>(std::span<const SeriesRef>()); }
+std::unique_ptr<Postings> EmptyPostings() { return std::make_unique<ListPostings<SeriesRef>>(std::span<const SeriesRef>()); }
 std::unique_ptr<Postings> ErrPostings(absl::Status err) { return std::make_unique<ErrorPostings>(std::move(err)); }
 
 std::unique_ptr<Postings> Intersect(std::vector<std::unique_ptr<Postings>> its) {

@@ -32,6 +32,7 @@ class Postings {
 
 // Iterates a sorted, duplicate-free span (not copied: it must outlive the iterator).
 std::unique_ptr<Postings> NewListPostings(std::span<const SeriesRef> refs);
+std::unique_ptr<Postings> NewListPostings(std::span<const uint32_t> refs);
 // Owns its sorted, duplicate-free list.
 std::unique_ptr<Postings> NewOwnedListPostings(std::vector<SeriesRef> refs);
 std::unique_ptr<Postings> EmptyPostings();

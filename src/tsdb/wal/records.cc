@@ -9,9 +9,11 @@ namespace pharos::tsdb::wal {
 namespace {
 
 using chunkenc::Decoder;
-using chunkenc::PutBE64;
+using chunkenc::kMaxVarintBytes;
+using chunkenc::PutBE64To;
 using chunkenc::PutUvarint;
-using chunkenc::PutVarint;
+using chunkenc::PutUvarintTo;
+using chunkenc::ZigZag;
 
 absl::Status Malformed(std::string_view what, size_t off) {
   return absl::DataLossError(absl::StrCat("malformed ", std::string(what), " record at payload byte ", off));
@@ -36,15 +38,21 @@ void EncodeSamples(std::span<const RefSample> samples, std::string* out) {
   if (samples.empty()) return;
   const uint64_t base_ref = samples[0].ref;
   const int64_t base_t = samples[0].t;
-  PutUvarint(out, base_ref);
-  PutVarint(out, base_t);
+  // Sized for the longest encoding once, written through a pointer, then
+  // cut to what was written (a commit encodes every sample it holds here).
+  const size_t start = out->size();
+  out->resize(start + 2 * kMaxVarintBytes + samples.size() * (2 * kMaxVarintBytes + 8));
+  char* p = out->data() + start;
+  p = PutUvarintTo(p, base_ref);
+  p = PutUvarintTo(p, ZigZag(base_t));
   for (const auto& s : samples) {
-    PutVarint(out, static_cast<int64_t>(s.ref - base_ref));
-    PutVarint(out, static_cast<int64_t>(static_cast<uint64_t>(s.t) - static_cast<uint64_t>(base_t)));
+    p = PutUvarintTo(p, ZigZag(static_cast<int64_t>(s.ref - base_ref)));
+    p = PutUvarintTo(p, ZigZag(static_cast<int64_t>(static_cast<uint64_t>(s.t) - static_cast<uint64_t>(base_t))));
     uint64_t bits;
     std::memcpy(&bits, &s.v, 8);
-    PutBE64(out, bits);
+    p = PutBE64To(p, bits);
   }
+  out->resize(p - out->data());
 }
 
 absl::Status DecodeSeries(std::string_view payload, std::vector<RefSeries>* out) {
