@@ -143,15 +143,25 @@ absl::Status BodyAppender::ParseAndAppend(std::string_view body, std::string_vie
   auto parser = textparse::Parser::ForContentType(content_type, body);
   format_ = parser.format();
   // Lines of series the cache knows skip label parsing; the parser hands
-  // over the entry it found.
+  // over the entry it found. Targets list their series in the same order
+  // every scrape, so most lines are the entry after the last one found,
+  // matched as the line's prefix without finding the end of its labels.
   known_ = nullptr;
-  parser.SetKnownSeries(
-      [](void* ctx, std::string_view series) {
-        auto* self = static_cast<BodyAppender*>(ctx);
-        self->known_ = self->cache_.Get(series);
-        return self->known_ != nullptr;
-      },
-      this);
+  textparse::Parser::KnownSeries hooks;
+  hooks.prefix = [](void* ctx, const char* line, const char* end) -> size_t {
+    auto* self = static_cast<BodyAppender*>(ctx);
+    ScrapeCache::Entry* e = self->cache_.MatchNext(std::string_view(line, static_cast<size_t>(end - line)));
+    if (e == nullptr) return 0;
+    self->known_ = e;
+    return e->len;
+  };
+  hooks.lookup = [](void* ctx, std::string_view series) {
+    auto* self = static_cast<BodyAppender*>(ctx);
+    self->known_ = self->cache_.Get(series);
+    return self->known_ != nullptr;
+  };
+  hooks.ctx = this;
+  parser.SetKnownSeries(hooks);
   std::string scratch;
   const uint64_t sample_limit = opts_.limits.sample_limit;
   for (;;) {

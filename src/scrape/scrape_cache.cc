@@ -30,6 +30,7 @@ ScrapeCache::Entry* ScrapeCache::Add(std::string_view raw, storage::SeriesRef re
   e.ref = ref;
   e.text = Store(raw);
   e.len = static_cast<uint32_t>(raw.size());
+  e.prefix_matchable = !raw.empty() && raw.back() == '}' && raw.find('\n') == std::string_view::npos;
   entries_.push_back(e);
   const auto pos = static_cast<uint32_t>(entries_.size() - 1);
   index_.insert(pos);

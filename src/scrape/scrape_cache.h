@@ -46,7 +46,10 @@ class ScrapeCache {
   struct Entry {
     storage::SeriesRef ref = 0;
     const char* text = nullptr;  // the raw series bytes, in the cache's arena
-    uint32_t len = 0;
+    uint32_t len : 31 = 0;
+    // The text ends with '}' and holds no newline: a series with labels on
+    // one line, which MatchNext() may find as a prefix of a body line.
+    uint32_t prefix_matchable : 1 = 0;
     uint32_t seen_iter = 0;   // scrape in progress saw it (staleness-tracked samples only)
     uint32_t live_iter = 0;   // last successful scrape that saw it (staleness-tracked)
     uint32_t last_touch = 0;  // last scrape that saw it at all (for eviction)
@@ -82,6 +85,17 @@ class ScrapeCache {
     if (it == index_.end()) return nullptr;
     hint_ = *it + 1;
     return &entries_[*it];
+  }
+  // The entry expected next (the one after the last found) when `rest` (a
+  // body from a line's first byte on) starts with its text, and that text
+  // is prefix_matchable; nullptr otherwise. Found or not, no hashing: the
+  // caller that gets nullptr finds the line's end and asks Get().
+  Entry* MatchNext(std::string_view rest) {
+    if (hint_ >= entries_.size()) return nullptr;
+    Entry& e = entries_[hint_];
+    if (!e.prefix_matchable || e.len > rest.size() || std::memcmp(e.text, rest.data(), e.len) != 0) return nullptr;
+    ++hint_;
+    return &e;
   }
   bool IsDropped(std::string_view raw) const { return dropped_.contains(AV(raw)); }
 

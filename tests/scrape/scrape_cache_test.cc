@@ -87,5 +87,31 @@ TEST(ScrapeCacheTest, StaleAndEviction) {
   EXPECT_EQ(c.Get(Series(60)), nullptr);
 }
 
+TEST(ScrapeCacheTest, MatchNextFindsTheExpectedEntryAsAPrefix) {
+  ScrapeCache c;
+  c.BeginScrape();
+  c.Add("a{x=\"1\"}", 1);
+  c.Add("b", 2);
+  c.Add("c{x=\"one\ntwo\"}", 3);
+  c.Add("d{x=\"1\"}", 4);
+  c.EndScrape(true);
+  c.BeginScrape();
+  ScrapeCache::Entry* e = c.MatchNext("a{x=\"1\"} 1\nb 2\n");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->ref, 1u);
+  EXPECT_EQ(e->len, 8u);
+  // "b" has no labels and the next has a newline: never prefix-matched.
+  EXPECT_EQ(c.MatchNext("b 2\n"), nullptr);
+  EXPECT_EQ(c.Get("b")->ref, 2u);
+  EXPECT_EQ(c.MatchNext("c{x=\"one\ntwo\"} 3\n"), nullptr);
+  EXPECT_EQ(c.Get("c{x=\"one\ntwo\"}")->ref, 3u);
+  // A line that only starts like the expected text, or a text cut short.
+  EXPECT_EQ(c.MatchNext("d{x=\"2\"} 4\n"), nullptr);
+  EXPECT_EQ(c.MatchNext("d{x=\"1\""), nullptr);
+  ASSERT_NE(c.MatchNext("d{x=\"1\"} 4\n"), nullptr);
+  EXPECT_EQ(c.MatchNext("a{x=\"1\"} 1\n"), nullptr);  // nothing expected after the last
+  c.EndScrape(true);
+}
+
 }  // namespace
 }  // namespace pharos::scrape

@@ -138,15 +138,23 @@ Entry ParseSample(ParserState& s, const char* name) {
   s.labels.clear();
   s.labels_skipped = false;
   const char* series_end = p;
-  p = SkipBlanks(p, e);
+  const size_t known = s.known_prefix != nullptr ? s.known_prefix(s.known_ctx, name, e) : 0;
   const char* skim = nullptr;
-  if (p < e && *p == '{' && s.known_series != nullptr && (skim = SkimLabels(p + 1, e)) != nullptr &&
-      s.known_series(s.known_ctx, std::string_view(name, static_cast<size_t>(skim - name)))) {
+  if (known > static_cast<size_t>(p - name) && known <= static_cast<size_t>(e - name) && name[known - 1] == '}') {
+    // The line starts with a series text with labels that parsed before:
+    // parsing these bytes again would end at the same '}'.
+    s.labels_skipped = true;
+    series_end = name + known;
+    p = SkipBlanks(series_end, e);
+  } else if (p = SkipBlanks(p, e); p >= e || *p != '{') {
+    // No labels.
+  } else if (s.known_series != nullptr && (skim = SkimLabels(p + 1, e)) != nullptr &&
+             s.known_series(s.known_ctx, std::string_view(name, static_cast<size_t>(skim - name)))) {
     // The same bytes parsed and passed every check before: same labels.
     s.labels_skipped = true;
     series_end = skim;
     p = SkipBlanks(skim, e);
-  } else if (p < e && *p == '{') {
+  } else {
     s.p = p + 1;
     if (!ParseLabels(s)) return Entry::kError;
     series_end = s.p;
