@@ -130,6 +130,7 @@ absl::StatusOr<storage::SeriesRef> BodyAppender::AppendCached(storage::Appender*
   // By ref alone: the store need not compare label sets.
   auto ref = app->Append(e->ref, kNoLabels, t, v);
   if (!ref.ok() && storage::GetAppendError(ref.status()) == storage::AppendError::kInvalidLabels) {
+    if (raw.empty()) raw = cache_.TextOf(*e);
     ASSIGN_OR_RETURN(Labels labels, LabelsOfCached(raw));
     ref = app->Append(0, labels, t, v);
   }
@@ -221,8 +222,8 @@ absl::Status BodyAppender::ParseAndAppend(std::string_view body, std::string_vie
     }
   }
 done:
-  cache_.ForEachStale([&](std::string_view raw, ScrapeCache::Entry& e) {
-    auto r = AppendCached(app, raw, &e, ts_ms, storage::StaleNaN());
+  cache_.ForEachStale([&](ScrapeCache::Entry& e) {
+    auto r = AppendCached(app, {}, &e, ts_ms, storage::StaleNaN());
     if (r.ok()) ++stats->stale_markers;
   });
   return absl::OkStatus();
@@ -255,8 +256,8 @@ absl::Status BodyAppender::AppendBody(std::string_view body, std::string_view co
 }
 
 void BodyAppender::AppendStaleLive(storage::Appender* app, int64_t ts_ms) {
-  cache_.ForEachLive([&](std::string_view raw, ScrapeCache::Entry& e) {
-    (void)AppendCached(app, raw, &e, ts_ms, storage::StaleNaN());
+  cache_.ForEachLive([&](ScrapeCache::Entry& e) {
+    (void)AppendCached(app, {}, &e, ts_ms, storage::StaleNaN());
   });
   cache_.EndScrape(false);
 }

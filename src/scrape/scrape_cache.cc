@@ -6,49 +6,87 @@ namespace pharos::scrape {
 
 ScrapeCache::ScrapeCache() : index_(0, IndexHash{this}, IndexEq{this}) {}
 
-const char* ScrapeCache::Store(std::string_view raw) {
-  if (raw.empty()) return "";
-  if (block_used_ + raw.size() > block_size_) {
-    block_size_ = std::max(kArenaBlock, raw.size());
-    blocks_.push_back(std::make_unique<char[]>(block_size_));
-    block_used_ = 0;
+void ScrapeCache::Encode(std::string_view raw, std::string_view previous, Entry* e) {
+  size_t shared = 0;
+  if (entries_.size() % kRestart != 0) {
+    const size_t max = std::min({raw.size(), previous.size(), kMaxShared});
+    while (shared < max && raw[shared] == previous[shared]) ++shared;
   }
-  char* p = blocks_.back().get() + block_used_;
-  std::memcpy(p, raw.data(), raw.size());
-  block_used_ += raw.size();
-  return p;
+  e->text_pos = static_cast<uint32_t>(texts_.size());
+  texts_.push_back(static_cast<char>(shared & 0xFF));
+  texts_.push_back(static_cast<char>(shared >> 8));
+  texts_.append(raw.substr(shared));
+}
+
+void ScrapeCache::Decode(size_t i, std::string* out) const {
+  size_t from = i - i % kRestart;
+  out->clear();
+  for (size_t j = from; j <= i; ++j) {
+    const Entry& e = entries_[j];
+    const size_t shared = Shared(e);
+    out->resize(shared);
+    out->append(Suffix(e), e.len - shared);
+  }
+}
+
+std::string_view ScrapeCache::TextOf(const Entry& e) {
+  Decode(static_cast<size_t>(&e - entries_.data()), &decoded_);
+  return decoded_;
+}
+
+bool ScrapeCache::TextEquals(uint32_t i, std::string_view s) {
+  if (entries_[i].len != s.size()) return false;
+  Decode(i, &decoded_);
+  return decoded_ == s;
+}
+
+ScrapeCache::Entry* ScrapeCache::Find(std::string_view raw) {
+  auto it = index_.find(raw);
+  if (it == index_.end()) return nullptr;
+  SetHint(*it + 1);
+  hint_text_.assign(raw);
+  return &entries_[*it];
 }
 
 ScrapeCache::Entry* ScrapeCache::Add(std::string_view raw, storage::SeriesRef ref) {
-  auto it = index_.find(raw);
-  if (it != index_.end()) {
-    entries_[*it].ref = ref;
-    hint_ = *it + 1;
-    return &entries_[*it];
+  if (Entry* e = Find(raw); e != nullptr) {
+    e->ref = ref;
+    return e;
   }
   Entry e;
   e.ref = ref;
-  e.text = Store(raw);
   e.len = static_cast<uint32_t>(raw.size());
   e.prefix_matchable = !raw.empty() && raw.back() == '}' && raw.find('\n') == std::string_view::npos;
+  e.hash = HashText(raw);
+  // The previous entry's text: usually the last one found.
+  std::string_view previous;
+  if (entries_.empty() || entries_.size() % kRestart == 0) {
+    // A restart: coded whole.
+  } else if (hint_ == entries_.size()) {
+    previous = hint_text_;
+  } else {
+    Decode(entries_.size() - 1, &decoded_);
+    previous = decoded_;
+  }
+  Encode(raw, previous, &e);
   entries_.push_back(e);
-  const auto pos = static_cast<uint32_t>(entries_.size() - 1);
-  index_.insert(pos);
-  hint_ = entries_.size();
+  index_.insert(static_cast<uint32_t>(entries_.size() - 1));
+  SetHint(entries_.size());
+  hint_text_.assign(raw);
   return &entries_.back();
 }
 
-void ScrapeCache::ForEachStale(const std::function<void(std::string_view raw, Entry&)>& fn) {
+void ScrapeCache::ForEachStale(const std::function<void(Entry&)>& fn) {
   if (last_success_iter_ == 0) return;
   for (auto& e : entries_) {
-    if (e.live_iter == last_success_iter_ && e.seen_iter != iter_) fn(e.raw(), e);
+    if (e.live_iter == last_success_iter_ && e.seen_iter != iter_) fn(e);
   }
 }
 
-void ScrapeCache::ForEachLive(const std::function<void(std::string_view raw, Entry&)>& fn) {
+void ScrapeCache::ForEachLive(const std::function<void(Entry&)>& fn) {
   if (last_success_iter_ == 0) return;
   for (auto& e : entries_) {
-    if (e.live_iter == last_success_iter_) fn(e.raw(), e);
+    if (e.live_iter == last_success_iter_) fn(e);
   }
 }
 
@@ -73,28 +111,36 @@ void ScrapeCache::EndScrape(bool success) {
 void ScrapeCache::Evict() {
   auto old = [&](const Entry& e) { return iter_ - e.last_touch > kEvictAfter; };
   if (std::none_of(entries_.begin(), entries_.end(), old)) return;
-  std::vector<Entry> kept;
-  std::vector<std::unique_ptr<char[]>> old_blocks;
-  old_blocks.swap(blocks_);
-  block_used_ = block_size_ = 0;
-  for (const Entry& e : entries_) {
+  std::vector<Entry> all;
+  all.swap(entries_);
+  std::string coded;
+  coded.swap(texts_);
+  // Decode in order (each text from the previous one's) and code the kept
+  // ones again against the previous kept text.
+  std::string text, previous;
+  for (size_t i = 0; i < all.size(); ++i) {
+    const Entry& e = all[i];
+    const char* record = coded.data() + e.text_pos;
+    const size_t shared = SharedOf(record);
+    text.resize(shared);
+    text.append(record + kSharedBytes, e.len - shared);
     if (old(e)) continue;
     Entry n = e;
-    n.text = Store(e.raw());
-    kept.push_back(n);
+    Encode(text, previous, &n);
+    entries_.push_back(n);
+    previous = text;
   }
-  entries_.swap(kept);
+  texts_.shrink_to_fit();
   index_.clear();
   for (uint32_t i = 0; i < entries_.size(); ++i) index_.insert(i);
-  hint_ = 0;
+  SetHint(0);
 }
 
 void ScrapeCache::Clear() {
   entries_.clear();
   index_.clear();
-  blocks_.clear();
-  block_used_ = block_size_ = 0;
-  hint_ = 0;
+  texts_.clear();
+  SetHint(0);
   dropped_.clear();
 }
 
