@@ -77,16 +77,18 @@ ScrapeCache::Entry* ScrapeCache::Add(std::string_view raw, storage::SeriesRef re
 }
 
 void ScrapeCache::ForEachStale(const std::function<void(Entry&)>& fn) {
-  if (last_success_iter_ == 0) return;
+  if (last_success_iter_ == 0 || seen_live_ == live_) return;
   for (auto& e : entries_) {
-    if (e.live_iter == last_success_iter_ && e.seen_iter != iter_) fn(e);
+    if (e.seen_iter == last_success_iter_) fn(e);
   }
 }
 
 void ScrapeCache::ForEachLive(const std::function<void(Entry&)>& fn) {
   if (last_success_iter_ == 0) return;
   for (auto& e : entries_) {
-    if (e.live_iter == last_success_iter_) fn(e);
+    // Seen by the last successful scrape, whether or not the scrape in
+    // progress (if any) saw it again.
+    if (e.seen_iter == last_success_iter_ || (e.seen_iter == iter_ && e.prev_seen_iter == last_success_iter_)) fn(e);
   }
 }
 
@@ -97,10 +99,11 @@ void ScrapeCache::EndScrape(bool success) {
     last_success_iter_ = 0;
     return;
   }
-  for (auto& e : entries_) {
-    if (e.seen_iter == iter_) e.live_iter = iter_;
-  }
   last_success_iter_ = iter_;
+  live_ = seen_;
+  // Vectors grow by doubling while a target's first scrape adds its series.
+  if (texts_.capacity() > texts_.size() + texts_.size() / 4) texts_.shrink_to_fit();
+  if (entries_.capacity() > entries_.size() + entries_.size() / 4) entries_.shrink_to_fit();
   if (iter_ % kEvictAfter != 0) return;
   // Occasional sweep: forget series and drops not seen for a while, so a
   // target whose series churn does not grow the cache without bound.
@@ -137,6 +140,7 @@ void ScrapeCache::Evict() {
 }
 
 void ScrapeCache::Clear() {
+  live_ = seen_ = seen_live_ = 0;
   entries_.clear();
   index_.clear();
   texts_.clear();

@@ -57,8 +57,10 @@ class ScrapeCache {
     // one line, which MatchNext() may find as a prefix of a body line.
     uint32_t prefix_matchable : 1 = 0;
     uint32_t hash = 0;        // of the text (the index's hash)
-    uint32_t seen_iter = 0;   // scrape in progress saw it (staleness-tracked samples only)
-    uint32_t live_iter = 0;   // last successful scrape that saw it (staleness-tracked)
+    // The last two scrapes that saw it (staleness-tracked samples only):
+    // it is live when the last one before the scrape in progress succeeded.
+    uint32_t seen_iter = 0;
+    uint32_t prev_seen_iter = 0;
     uint32_t last_touch = 0;  // last scrape that saw it at all (for eviction)
   };
 
@@ -69,6 +71,7 @@ class ScrapeCache {
   // Starts a scrape; iterations are numbered from 1.
   void BeginScrape() {
     ++iter_;
+    seen_ = seen_live_ = 0;
     SetHint(0);
   }
   uint64_t iteration() const { return iter_; }
@@ -112,7 +115,13 @@ class ScrapeCache {
   // unless track_timestamps_staleness is set).
   void MarkSeen(Entry* e, bool track_staleness) {
     e->last_touch = iter_;
-    if (track_staleness) e->seen_iter = iter_;
+    if (!track_staleness || e->seen_iter == iter_) return;
+    // Counted so that a scrape that saw every live series skips the search
+    // for stale ones.
+    ++seen_;
+    if (last_success_iter_ != 0 && e->seen_iter == last_success_iter_) ++seen_live_;
+    e->prev_seen_iter = e->seen_iter;
+    e->seen_iter = iter_;
   }
 
   // Series seen in the previous scrape and not in this one: they get a
@@ -124,7 +133,8 @@ class ScrapeCache {
   void ForEachLive(const std::function<void(Entry&)>& fn);
 
   // Ends a scrape. After a success, remembers it as the one staleness is
-  // computed against, and now and then forgets entries not seen for a while.
+  // computed against (no pass over the entries), and now and then forgets
+  // entries not seen for a while.
   // After a failure (for which the caller marked ForEachLive() stale), no
   // series counts as live any more.
   void EndScrape(bool success);
@@ -208,6 +218,9 @@ class ScrapeCache {
 
   uint32_t iter_ = 0;
   uint32_t last_success_iter_ = 0;
+  size_t live_ = 0;  // entries seen by the last successful scrape
+  // Entries seen by the scrape in progress, and how many of them were live.
+  size_t seen_ = 0, seen_live_ = 0;
   size_t hint_ = 0;         // entries_ position expected next
   std::string hint_text_;   // the text of entries_[hint_ - 1]
   std::string decoded_;     // TextOf() and index comparisons

@@ -195,5 +195,48 @@ TEST(ScrapeCacheTest, EvictionKeepsTheOthersDecodable) {
   EXPECT_EQ(c.Get(Series(1000))->ref, 5000u);
 }
 
+TEST(ScrapeCacheTest, LiveSetAcrossFailedScrapes) {
+  ScrapeCache c;
+  auto count = [&](bool stale) {
+    size_t n = 0;
+    if (stale) {
+      c.ForEachStale([&](ScrapeCache::Entry&) { ++n; });
+    } else {
+      c.ForEachLive([&](ScrapeCache::Entry&) { ++n; });
+    }
+    return n;
+  };
+  c.BeginScrape();
+  for (int i = 0; i < 10; ++i) c.MarkSeen(c.Add(Series(i), i + 1), true);
+  c.MarkSeen(c.Add(Series(10), 11), false);  // own timestamp: not tracked
+  c.EndScrape(true);
+  EXPECT_EQ(count(false), 10u);  // after the scrape (a target going away)
+  // A scrape that sees half the series again, then fails: all ten were
+  // live, whether this scrape saw them or not.
+  c.BeginScrape();
+  for (int i = 0; i < 5; ++i) c.MarkSeen(c.Get(Series(i)), true);
+  c.MarkSeen(c.Get(Series(0)), true);  // a repeated line counts once
+  EXPECT_EQ(count(true), 5u);
+  EXPECT_EQ(count(false), 10u);
+  c.EndScrape(false);
+  // After a failure nothing is live, stale or not.
+  c.BeginScrape();
+  for (int i = 0; i < 3; ++i) c.MarkSeen(c.Get(Series(i)), true);
+  EXPECT_EQ(count(true), 0u);
+  EXPECT_EQ(count(false), 0u);
+  c.EndScrape(true);
+  // Live now: the three the last successful scrape saw.
+  c.BeginScrape();
+  for (int i = 0; i < 3; ++i) c.MarkSeen(c.Get(Series(i)), true);
+  EXPECT_EQ(count(true), 0u);
+  c.EndScrape(true);
+  c.BeginScrape();
+  c.MarkSeen(c.Get(Series(1)), true);
+  EXPECT_EQ(count(true), 2u);
+  EXPECT_EQ(count(false), 3u);
+  c.EndScrape(true);
+  EXPECT_EQ(count(false), 1u);
+}
+
 }  // namespace
 }  // namespace pharos::scrape
