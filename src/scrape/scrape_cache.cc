@@ -44,7 +44,7 @@ ScrapeCache::Entry* ScrapeCache::Find(std::string_view raw) {
   auto it = index_.find(raw);
   if (it == index_.end()) return nullptr;
   SetHint(*it + 1);
-  hint_text_.assign(raw);
+  SetHintText(raw);
   return &entries_[*it];
 }
 
@@ -63,7 +63,7 @@ ScrapeCache::Entry* ScrapeCache::Add(std::string_view raw, storage::SeriesRef re
   if (entries_.empty() || entries_.size() % kRestart == 0) {
     // A restart: coded whole.
   } else if (hint_ == entries_.size()) {
-    previous = hint_text_;
+    previous = std::string_view(hint_text_.data(), hint_len_);
   } else {
     Decode(entries_.size() - 1, &decoded_);
     previous = decoded_;
@@ -72,7 +72,7 @@ ScrapeCache::Entry* ScrapeCache::Add(std::string_view raw, storage::SeriesRef re
   entries_.push_back(e);
   index_.insert(static_cast<uint32_t>(entries_.size() - 1));
   SetHint(entries_.size());
-  hint_text_.assign(raw);
+  SetHintText(raw);
   return &entries_.back();
 }
 
@@ -149,34 +149,52 @@ void ScrapeCache::Clear() {
 }
 
 void ScrapeCache::SetMetadata(std::string_view family, const MetricMetadata& md) {
+  MetricMetadata* m = MetadataOf(family);
   std::lock_guard<std::mutex> lock(metadata_mu_);
-  metadata_[std::string(family)] = md;
+  *m = md;
 }
 
-MetricMetadata& ScrapeCache::MetadataLocked(std::string_view family) {
-  // Every scrape sets the metadata of every family again: look up without
-  // building a key string, and insert only a family not seen before.
-  auto it = metadata_.find(AV(family));
-  if (it == metadata_.end()) it = metadata_.emplace(std::string(family), MetricMetadata{}).first;
-  return it->second;
+MetricMetadata* ScrapeCache::MetadataOf(std::string_view family) {
+  if (metadata_pos_ < metadata_order_.size()) {
+    const MetadataSlot& slot = metadata_order_[metadata_pos_];
+    if (*slot.family == family) {
+      ++metadata_pos_;
+      return slot.md;
+    }
+  }
+  MetadataSlot slot;
+  {
+    std::lock_guard<std::mutex> lock(metadata_mu_);
+    auto it = metadata_.find(AV(family));
+    if (it == metadata_.end()) it = metadata_.emplace(std::string(family), MetricMetadata{}).first;
+    slot = MetadataSlot{&it->first, &it->second};
+  }
+  if (metadata_pos_ < metadata_order_.size()) {
+    metadata_order_[metadata_pos_++] = slot;
+  } else if (metadata_order_.size() < kMaxMetadataOrder) {
+    metadata_order_.push_back(slot);
+    ++metadata_pos_;
+  }
+  return slot.md;
+}
+
+void ScrapeCache::SetField(std::string_view family, std::string MetricMetadata::*field, std::string_view value) {
+  std::string& f = MetadataOf(family)->*field;
+  if (f == value) return;  // the usual case: as in the last scrape
+  std::lock_guard<std::mutex> lock(metadata_mu_);
+  f.assign(value);
 }
 
 void ScrapeCache::SetType(std::string_view family, std::string_view type) {
-  std::lock_guard<std::mutex> lock(metadata_mu_);
-  std::string& t = MetadataLocked(family).type;
-  if (t != type) t.assign(type);
+  SetField(family, &MetricMetadata::type, type);
 }
 
 void ScrapeCache::SetHelp(std::string_view family, std::string_view help) {
-  std::lock_guard<std::mutex> lock(metadata_mu_);
-  std::string& h = MetadataLocked(family).help;
-  if (h != help) h.assign(help);
+  SetField(family, &MetricMetadata::help, help);
 }
 
 void ScrapeCache::SetUnit(std::string_view family, std::string_view unit) {
-  std::lock_guard<std::mutex> lock(metadata_mu_);
-  std::string& u = MetadataLocked(family).unit;
-  if (u != unit) u.assign(unit);
+  SetField(family, &MetricMetadata::unit, unit);
 }
 
 std::vector<std::pair<std::string, MetricMetadata>> ScrapeCache::MetadataSnapshot() const {

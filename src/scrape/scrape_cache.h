@@ -32,7 +32,7 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
 #include "common/labels.h"
@@ -72,6 +72,7 @@ class ScrapeCache {
   void BeginScrape() {
     ++iter_;
     seen_ = seen_live_ = 0;
+    metadata_pos_ = 0;
     SetHint(0);
   }
   uint64_t iteration() const { return iter_; }
@@ -196,14 +197,22 @@ class ScrapeCache {
   }
   // Makes `e` (just found by FollowsHint) the last one found.
   Entry* Found(Entry& e) {
-    hint_text_.resize(Shared(e));
-    hint_text_.append(Suffix(e), e.len - hint_text_.size());
+    // Only the suffix changes; the buffer is as long as the longest text.
+    const size_t shared = Shared(e);
+    if (hint_text_.size() < e.len) hint_text_.resize(e.len);
+    std::memcpy(hint_text_.data() + shared, Suffix(e), e.len - shared);
+    hint_len_ = e.len;
     ++hint_;
     return &e;
   }
   // The next lookup expects entries_[pos]; hint_text_ must then be the text
   // of entries_[pos - 1].
   void SetHint(size_t pos) { hint_ = pos; }
+  void SetHintText(std::string_view text) {
+    if (hint_text_.size() < text.size()) hint_text_.resize(text.size());
+    std::memcpy(hint_text_.data(), text.data(), text.size());
+    hint_len_ = text.size();
+  }
   Entry* Find(std::string_view raw);
   bool TextEquals(uint32_t i, std::string_view s);
   // Decodes the text of entries_[i] into *out.
@@ -211,8 +220,13 @@ class ScrapeCache {
   // Appends the coded text of a new last entry.
   void Encode(std::string_view raw, std::string_view previous, Entry* e);
 
-  // The metadata entry of a family, created when missing. Holds metadata_mu_.
-  MetricMetadata& MetadataLocked(std::string_view family);
+  // The metadata entry of a family, created when missing. A target's
+  // metadata lines come in the same order every scrape: the families asked
+  // for in the last scrape are remembered in order, and one asked for again
+  // at the same position is found without the lock or a hash. Reading the
+  // entry needs no lock (only this thread writes it); writing does.
+  MetricMetadata* MetadataOf(std::string_view family);
+  void SetField(std::string_view family, std::string MetricMetadata::*field, std::string_view value);
   // Drops entries not seen for kEvictAfter scrapes, coding the texts again.
   void Evict();
 
@@ -222,14 +236,25 @@ class ScrapeCache {
   // Entries seen by the scrape in progress, and how many of them were live.
   size_t seen_ = 0, seen_live_ = 0;
   size_t hint_ = 0;         // entries_ position expected next
-  std::string hint_text_;   // the text of entries_[hint_ - 1]
+  // The text of entries_[hint_ - 1]: its first hint_len_ bytes.
+  std::string hint_text_;
+  size_t hint_len_ = 0;
   std::string decoded_;     // TextOf() and index comparisons
   std::string texts_;       // coded texts, in entries_ order
   std::vector<Entry> entries_;  // in first-seen order
   absl::flat_hash_set<uint32_t, IndexHash, IndexEq> index_;
   absl::flat_hash_set<std::string> dropped_;
   mutable std::mutex metadata_mu_;
-  absl::flat_hash_map<std::string, MetricMetadata> metadata_;  // guarded by metadata_mu_
+  // Guarded by metadata_mu_, except reads by the scrape thread. Nodes, so
+  // that metadata_order_ can point at them; entries are never erased.
+  absl::node_hash_map<std::string, MetricMetadata> metadata_;
+  struct MetadataSlot {
+    const std::string* family;
+    MetricMetadata* md;
+  };
+  static constexpr size_t kMaxMetadataOrder = 4096;  // slots remembered
+  std::vector<MetadataSlot> metadata_order_;  // the last scrape's calls, in order
+  size_t metadata_pos_ = 0;                   // the slot expected next
 };
 
 }  // namespace pharos::scrape

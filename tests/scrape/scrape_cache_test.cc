@@ -238,5 +238,46 @@ TEST(ScrapeCacheTest, LiveSetAcrossFailedScrapes) {
   EXPECT_EQ(count(false), 1u);
 }
 
+TEST(ScrapeCacheTest, MetadataFollowsChangesWhateverTheOrder) {
+  ScrapeCache c;
+  auto snapshot = [&] {
+    std::vector<std::string> out;
+    for (const auto& [family, md] : c.MetadataSnapshot()) {
+      out.push_back(family + "|" + md.type + "|" + md.help + "|" + md.unit);
+    }
+    return out;
+  };
+  c.BeginScrape();
+  c.SetHelp("a", "help a");
+  c.SetType("a", "counter");
+  c.SetHelp("b", "help b");
+  c.SetType("b", "gauge");
+  c.SetUnit("b", "seconds");
+  c.EndScrape(true);
+  EXPECT_EQ(snapshot(), (std::vector<std::string>{"a|counter|help a|", "b|gauge|help b|seconds"}));
+  // The same lines again, one changed; then another order, a new family and
+  // fewer lines.
+  c.BeginScrape();
+  c.SetHelp("a", "help a");
+  c.SetType("a", "gauge");
+  c.SetHelp("b", "help b");
+  c.SetType("b", "gauge");
+  c.SetUnit("b", "seconds");
+  c.EndScrape(true);
+  EXPECT_EQ(snapshot(), (std::vector<std::string>{"a|gauge|help a|", "b|gauge|help b|seconds"}));
+  c.BeginScrape();
+  c.SetType("b", "histogram");
+  c.SetHelp("c", "help c");
+  c.SetHelp("a", "new help a");
+  c.EndScrape(true);
+  EXPECT_EQ(snapshot(), (std::vector<std::string>{"a|gauge|new help a|", "b|histogram|help b|seconds",
+                                                  "c|unknown|help c|"}));
+  c.BeginScrape();
+  c.SetHelp("a", "help a");
+  c.SetType("a", "counter");
+  c.EndScrape(true);
+  EXPECT_EQ(snapshot()[0], "a|counter|help a|");
+}
+
 }  // namespace
 }  // namespace pharos::scrape
