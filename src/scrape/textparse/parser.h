@@ -104,7 +104,7 @@ class Parser {
   // `up{job="a"}`): identical lines give identical bytes, so it is the key of
   // a scrape cache.
   std::string_view Series() const { return s_.series; }
-  std::string_view MetricName() const { return s_.metric_name; }
+  std::string_view MetricName() const;
   // NaN values come back as Prometheus' normal NaN, never as a staleness marker.
   double Value() const { return s_.value; }
   bool HasTimestamp() const { return s_.has_timestamp; }
