@@ -6,51 +6,16 @@
 // "Steady" is the common case: every series known from the last scrape.
 // "FirstScrape" is a target's first scrape: every series new (labels
 // materialized, merged with the target labels, hashed into the cache).
-#include <fstream>
-#include <iterator>
 #include <string>
 
 #include <benchmark/benchmark.h>
 
 #include "scrape/body_appender.h"
-#include "storage/appender.h"
+#include "scrape/counting_storage.h"
 
 namespace pharos::scrape {
 namespace {
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-const std::string& LoadgenText() {
-  static const std::string body = ReadFile(PHAROS_SOURCE_DIR "/bench/scrape/testdata/loadgen_1000.txt");
-  return body;
-}
-
-// Hands out refs by label set on first sight and accepts every sample by
-// ref; counts what it got.
-class CountingStorage : public storage::Appendable {
- public:
-  uint64_t samples = 0;
-  uint64_t next_ref = 1;
-
-  class App : public storage::Appender {
-   public:
-    explicit App(CountingStorage* s) : s_(s) {}
-    absl::StatusOr<storage::SeriesRef> Append(storage::SeriesRef ref, const Labels&, int64_t, double v) override {
-      benchmark::DoNotOptimize(v);
-      ++s_->samples;
-      return ref != 0 ? ref : s_->next_ref++;
-    }
-    absl::Status Commit() override { return absl::OkStatus(); }
-    void Rollback() override {}
-
-   private:
-    CountingStorage* s_;
-  };
-  std::unique_ptr<storage::Appender> NewAppender() override { return std::make_unique<App>(this); }
-};
 
 BodyAppenderOptions Options() {
   BodyAppenderOptions o;
@@ -59,11 +24,11 @@ BodyAppenderOptions Options() {
 }
 
 constexpr std::string_view kContentType = "text/plain; version=0.0.4";
-constexpr uint64_t kSamples = 997;
+constexpr uint64_t kSamples = testing::kLoadgenSamples;
 
 void BM_AppendScrape_Steady(benchmark::State& state) {
-  const std::string& body = LoadgenText();
-  CountingStorage storage;
+  const std::string& body = testing::LoadgenBody();
+  testing::CountingStorage storage;
   BodyAppender app(&storage, Options());
   int64_t ts = 1'700'000'000'000;
   auto duration = [] { return 0.01; };
@@ -87,8 +52,8 @@ void BM_AppendScrape_Steady(benchmark::State& state) {
 }
 
 void BM_AppendScrape_FirstScrape(benchmark::State& state) {
-  const std::string& body = LoadgenText();
-  CountingStorage storage;
+  const std::string& body = testing::LoadgenBody();
+  testing::CountingStorage storage;
   int64_t ts = 1'700'000'000'000;
   auto duration = [] { return 0.01; };
   for (auto _ : state) {
