@@ -90,6 +90,12 @@ Router::Match Router::Find(std::string_view method, std::string_view path) const
   auto it = exact_.find(AV(path));
   if (it != exact_.end()) {
     for (size_t i : it->second) {
+      // An exact route of the method wins over every pattern: no need to
+      // split the path and try them (the common case, /api/v1/query).
+      if (routes_[i].method == method) {
+        m.route = &routes_[i];
+        return m;
+      }
       candidates.push_back(&routes_[i]);
       candidate_params.emplace_back();
     }

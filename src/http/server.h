@@ -8,7 +8,8 @@
 //
 // Model: `io_threads` run the sockets (keep-alive, pipelining, timeouts);
 // handlers run on `worker_threads` from a bounded queue (so they may block)
-// unless the route is run_inline. While a handler runs, its connection keeps
+// unless the route is run_inline; the worker writes a keep-alive answer
+// itself when the socket takes it whole. While a handler runs, its connection keeps
 // reading the socket, so that Request::ClientGone() turns true when the
 // client goes away. Every request gets an X-Request-ID (the client's, or a
 // new one) echoed in the response and attached to the log lines written

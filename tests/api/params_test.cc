@@ -45,6 +45,29 @@ TEST(ApiParams, ParsesTimesLikePrometheus) {
   EXPECT_EQ(ParseTimeMs("x").status().message(), "cannot parse \"x\" to a valid timestamp");
 }
 
+// Plain seconds with up to 3 fraction digits take an integer path; it must
+// give what the float path (strtod, split, round) gives.
+TEST(ApiParams, PlainSecondsAsTheFloatPathReadsThem) {
+  auto check = [](const std::string& c) {
+    double whole;
+    double frac = std::modf(std::strtod(c.c_str(), nullptr), &whole);
+    auto got = ParseTimeMs(c);
+    ASSERT_TRUE(got.ok()) << c;
+    ASSERT_EQ(*got, static_cast<int64_t>(whole) * 1000 + static_cast<int64_t>(std::round(frac * 1000))) << c;
+  };
+  const char* cases[] = {"5.", "0.001", "1.5", "1795759200", "1795759200.000", "1795759200.999", "999999999999.999",
+                         "000000000001", "0000000000001", "1000000000000", "123456789012.5", "42.07"};
+  for (const char* c : cases) check(c);
+  uint64_t x = 88172645463325252ull;
+  for (int i = 0; i < 20000; ++i) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    std::string c = std::to_string(x % 1000000000000ull);
+    int frac = static_cast<int>(x >> 60) % 4;
+    if (frac > 0) c += "." + std::to_string(1000 + (x >> 20) % 1000).substr(1, frac);
+    check(c);
+  }
+}
+
 TEST(ApiParams, TimeParamErrorsNameTheParameter) {
   http::Request req;
   req.params = {{"start", "yesterday"}};

@@ -82,6 +82,44 @@ TEST_F(QueryApiTest, RangeQueryGetAndPost) {
             R"({"metric":{"__name__":"up","job":"api"},"value":[150,"1"]}]}})");
 }
 
+// Range answers format each step's timestamp once for every series: series
+// that start late or have gaps, and fractional steps, read as before.
+TEST_F(QueryApiTest, RangeTimestampsWithGapsAndFractions) {
+  EXPECT_EQ(Server().Get("/api/v1/query_range?query=reqs_total%20%3E%20100&start=30.5&end=90.5&step=15").body,
+            R"({"status":"success","data":{"resultType":"matrix","result":[)"
+            R"({"metric":{"__name__":"reqs_total","job":"api"},"values":)"
+            R"([[60.500,"120"],[75.500,"150"],[90.500,"180"]]}]}})");
+  EXPECT_EQ(Server().Get("/api/v1/query_range?query=up%20%3D%3D%200%20or%20reqs_total%20%3C%2050&start=0&end=150&step="
+                         "37.5")
+                .body,
+            R"({"status":"success","data":{"resultType":"matrix","result":[)"
+            R"({"metric":{"__name__":"reqs_total","job":"api"},"values":[[0,"0"]]},)"
+            R"({"metric":{"__name__":"up","job":"web"},"values":[[150,"0"]]}]}})");
+}
+
+// Whole values take an integer formatting path; the text is the shortest
+// fixed form as for any other value (and -0 keeps its sign).
+TEST_F(QueryApiTest, WholeValuesAsGoWritesThem) {
+  struct Case {
+    const char* query;
+    const char* value;
+  } cases[] = {{"0", "0"},
+               {"-1*0", "-0"},
+               {"7", "7"},
+               {"-42", "-42"},
+               {"999999999999999", "999999999999999"},
+               {"1e15", "1000000000000000"},
+               {"-1e15%2B1", "-999999999999999"},
+               {"1e21", "1000000000000000000000"},
+               {"2.5", "2.5"},
+               {"1e-7", "0.0000001"}};
+  for (const auto& c : cases) {
+    EXPECT_EQ(Server().Get(std::string("/api/v1/query?query=") + c.query + "&time=1").body,
+              std::string(R"({"status":"success","data":{"resultType":"scalar","result":[1,")") + c.value + R"("]}})")
+        << c.query;
+  }
+}
+
 TEST_F(QueryApiTest, Errors) {
   auto r = Server().Get("/api/v1/query?query=sum(up");
   EXPECT_EQ(r.status, 400);
@@ -112,6 +150,27 @@ TEST_F(QueryApiTest, Errors) {
   EXPECT_NE(r.body.find(R"(invalid expression type \"range vector\" for range query)"), std::string::npos);
   r = Server().Get("/api/v1/query?query=up&timeout=zz");
   EXPECT_EQ(r.status, 400);
+}
+
+// Parsed expressions are cached by query text: repeats (more than one
+// generation of the cache, so entries move between generations and drop
+// out) answer as the first time, and errors are not cached.
+TEST_F(QueryApiTest, RepeatedQueriesAnswerAlike) {
+  const std::string want_up =
+      R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[150,"1"]}]}})";
+  for (int i = 0; i < 700; ++i) {
+    std::string q = "/api/v1/query?query=" + std::to_string(i) + "%2Bsum(up)&time=150";
+    auto r = Server().Get(q);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.body, R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[150,")" +
+                          std::to_string(i + 1) + R"("]}]}})");
+    if (i % 100 == 0) {
+      EXPECT_EQ(Server().Get("/api/v1/query?query=sum(up)&time=150").body, want_up);
+      EXPECT_EQ(Server().Get("/api/v1/query?query=sum(up&time=150").status, 400);
+    }
+  }
+  EXPECT_EQ(Server().Get("/api/v1/query?query=sum(up)&time=150").body, want_up);
+  EXPECT_EQ(Server().Get("/api/v1/query?query=sum(up&time=150").status, 400);
 }
 
 TEST_F(QueryApiTest, TimeoutAnswers503) {

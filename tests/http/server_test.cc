@@ -121,6 +121,29 @@ TEST_F(ServerTest, KeepsConnectionsAliveAndAnswersPipelinedRequestsInOrder) {
   EXPECT_TRUE(old.WaitClosed(2000));
 }
 
+// Workers write whole responses themselves when the socket takes them; a
+// response larger than the socket buffer is finished by the I/O thread. Both
+// must leave the connection ready for the next request, in any mix.
+TEST_F(ServerTest, KeepAliveAfterSmallAndLargeResponsesAlike) {
+  const std::string large(8 << 20, 'L');
+  StartServer(Options(), [&](Router& r) {
+    r.Get("/small", [](Request&, Response& res) { res.SetText(200, "small"); });
+    r.Get("/large", [&](Request&, Response& res) { res.SetText(200, large); });
+  });
+  RawConn c(port_);
+  for (int i = 0; i < 200; ++i) {
+    bool big = i % 50 == 7;
+    bool head = i % 13 == 5;
+    c.Send(std::string(head ? "HEAD" : "GET") + (big ? " /large" : " /small") + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    if (big) std::this_thread::sleep_for(20ms);  // the socket buffer fills before the client reads
+    RawResponse r;
+    ASSERT_TRUE(c.Read(&r, 5000, head)) << i;
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.Header("Content-Length"), std::to_string(big ? large.size() : 5)) << i;
+    if (!head) EXPECT_EQ(r.body.size(), big ? large.size() : 5) << i;
+  }
+}
+
 TEST_F(ServerTest, RefusesOversizedBodiesAndHeaders) {
   ServerOptions o = Options();
   o.max_body_bytes = 100;

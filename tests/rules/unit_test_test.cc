@@ -88,7 +88,7 @@ namespace {
 // The guide's alerts.yml (tests/rules/testdata) with promtool-format tests
 // that make each of its five alerts fire, and stay quiet.
 TEST(GuideAlertsTest, EachAlertFiresOnItsDataAndStaysQuietOtherwise) {
-  std::string dir = std::string(__FILE__).substr(0, std::string(__FILE__).rfind('/')) + "/testdata/";
+  std::string dir = std::string(PHAROS_SOURCE_DIR) + "/tests/rules/testdata/";
   std::ostringstream out, err;
   EXPECT_EQ(CheckRuleFiles({dir + "alerts.yml"}, true, true, out, err), 0) << err.str();
   EXPECT_NE(out.str().find("  SUCCESS: 5 rules found"), std::string::npos) << out.str();

@@ -2,6 +2,10 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <cerrno>
+#include <iterator>
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 #include "common/log.h"
 #include "http/url.h"
@@ -18,8 +22,9 @@ namespace {
 // connection stops reading until the response is written.
 constexpr size_t kMaxPipelinedBytes = 64 * 1024;
 
-std::chrono::steady_clock::duration ToChrono(absl::Duration d) {
-  return absl::ToChronoNanoseconds(d);
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
 std::string_view ReasonFor(int status) {
@@ -31,9 +36,10 @@ std::string_view ReasonFor(int status) {
 
 }  // namespace
 
-Connection::Connection(net::ip::tcp::socket&& socket, ServerCore* core) : stream_(std::move(socket)), core_(core) {
+Connection::Connection(net::ip::tcp::socket&& socket, ServerCore* core)
+    : socket_(std::move(socket)), timer_(socket_.get_executor()), core_(core) {
   beast::error_code ec;
-  auto ep = stream_.socket().remote_endpoint(ec);
+  auto ep = socket_.remote_endpoint(ec);
   if (!ec) {
     remote_ = ep.address().is_v6() ? "[" + ep.address().to_string() + "]:" + std::to_string(ep.port())
                                    : ep.address().to_string() + ":" + std::to_string(ep.port());
@@ -46,11 +52,11 @@ Connection::~Connection() {
 
 void Connection::Start() {
   id_ = core_->AddConnection(weak_from_this());
-  net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+  net::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
 }
 
 void Connection::PostShutdown(bool force) {
-  net::post(stream_.get_executor(), [self = shared_from_this(), force] { self->Shutdown(force); });
+  net::post(socket_.get_executor(), [self = shared_from_this(), force] { self->Shutdown(force); });
 }
 
 void Connection::Shutdown(bool force) {
@@ -58,6 +64,10 @@ void Connection::Shutdown(bool force) {
   if (force) {
     if (gone_) gone_->store(true);
     Close();
+    return;
+  }
+  if (handling_ && (hand_.fetch_or(kIoEvent, std::memory_order_acq_rel) & kWritten) != 0) {
+    AfterWorkerWrite();  // closes: close_after_ is set
     return;
   }
   bool idle = !handling_ && !response_ready_ && buffer_.size() == 0 && (!parser_ || !parser_->got_some());
@@ -73,9 +83,51 @@ void Connection::ReadHeader() {
   parser_.emplace();
   parser_->header_limit(static_cast<uint32_t>(core_->options.max_header_bytes));
   parser_->body_limit(core_->options.max_body_bytes);
-  stream_.expires_after(ToChrono(served_ == 0 ? core_->options.header_timeout : core_->options.idle_timeout));
-  bhttp::async_read_header(stream_, buffer_, *parser_,
+  SetDeadline(served_ == 0 ? core_->options.header_timeout : core_->options.idle_timeout);
+  bhttp::async_read_header(socket_, buffer_, *parser_,
                            beast::bind_front_handler(&Connection::OnHeader, shared_from_this()));
+}
+
+namespace {
+
+// steady_clock nanoseconds `d` from now, INT64_MAX when that overflows.
+int64_t DeadlineIn(absl::Duration d) {
+  int64_t ns = absl::ToInt64Nanoseconds(d);
+  int64_t now = NowNs();
+  return ns >= INT64_MAX - now ? INT64_MAX : now + ns;
+}
+
+}  // namespace
+
+void Connection::SetDeadline(absl::Duration d) {
+  int64_t at = DeadlineIn(d);
+  deadline_ns_.store(at, std::memory_order_relaxed);
+  if (at < timer_at_ns_) ArmTimer(at);
+}
+
+void Connection::ClearDeadline() { deadline_ns_.store(kNever, std::memory_order_relaxed); }
+
+void Connection::ArmTimer(int64_t at_ns) {
+  timer_at_ns_ = at_ns;
+  timer_.expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(at_ns)));
+  timer_.async_wait(beast::bind_front_handler(&Connection::OnTimer, shared_from_this()));
+}
+
+void Connection::OnTimer(beast::error_code ec) {
+  if (ec || closed_) return;  // re-armed (the new wait is pending) or closed
+  timer_at_ns_ = kNever;
+  int64_t deadline = deadline_ns_.load(std::memory_order_relaxed);
+  if (deadline == kNever) {
+    // A handler runs; its worker may write the response and store the idle
+    // deadline without telling this thread, so look again later.
+    if (handling_) ArmTimer(DeadlineIn(core_->options.idle_timeout));
+    return;  // otherwise the next SetDeadline arms it again
+  }
+  if (NowNs() >= deadline) {
+    Close();  // the pending read or write completes with operation_aborted
+    return;
+  }
+  ArmTimer(deadline);
 }
 
 void Connection::FailRead(beast::error_code ec) {
@@ -104,8 +156,8 @@ void Connection::OnHeader(beast::error_code ec, size_t) {
   auto expect = msg[bhttp::field::expect];
   if (beast::iequals(expect, "100-continue") && !parser_->is_done()) {
     auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
-    stream_.expires_after(ToChrono(core_->options.write_timeout));
-    bhttp::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code wec, size_t) {
+    SetDeadline(core_->options.write_timeout);
+    bhttp::async_write(socket_, *cont, [self = shared_from_this(), cont](beast::error_code wec, size_t) {
       if (wec) {
         self->Close();
         return;
@@ -122,8 +174,8 @@ void Connection::ReadBody() {
     Dispatch();
     return;
   }
-  stream_.expires_after(ToChrono(core_->options.read_timeout));
-  bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Connection::OnBody, shared_from_this()));
+  SetDeadline(core_->options.read_timeout);
+  bhttp::async_read(socket_, buffer_, *parser_, beast::bind_front_handler(&Connection::OnBody, shared_from_this()));
 }
 
 void Connection::OnBody(beast::error_code ec, size_t) {
@@ -136,7 +188,7 @@ void Connection::OnBody(beast::error_code ec, size_t) {
 
 void Connection::Dispatch() {
   received_ = std::chrono::steady_clock::now();
-  stream_.expires_never();
+  ClearDeadline();
   bhttp::request<bhttp::string_body> msg = parser_->release();
   parser_.reset();
   keep_alive_ = msg.keep_alive();
@@ -168,12 +220,13 @@ void Connection::Dispatch() {
     return;
   }
   handling_ = true;
+  // Bytes of a pipelined request already buffered: the worker must hand back.
+  hand_.store(buffer_.size() > 0 ? kIoEvent : 0, std::memory_order_relaxed);
   auto received = received_;
-  bool queued = core_->pool->TrySubmit([self = shared_from_this(), req, match, received] {
+  bool queued = core_->pool->TrySubmit([self = shared_from_this(), req, match, received, keep_alive = keep_alive_] {
     Response res;
     Serve(*self->core_, *match, *req, res, received);
-    net::post(self->stream_.get_executor(),
-              [self, res = std::move(res)]() mutable { self->Finish(std::move(res)); });
+    self->Complete(std::move(res), keep_alive);
   });
   if (!queued) {
     handling_ = false;
@@ -189,7 +242,7 @@ void Connection::Dispatch() {
 void Connection::Watch() {
   if (closed_ || buffer_.size() >= kMaxPipelinedBytes) return;
   watching_ = true;
-  stream_.async_read_some(buffer_.prepare(4096), beast::bind_front_handler(&Connection::OnWatch, shared_from_this()));
+  socket_.async_read_some(buffer_.prepare(4096), beast::bind_front_handler(&Connection::OnWatch, shared_from_this()));
 }
 
 void Connection::OnWatch(beast::error_code ec, size_t n) {
@@ -203,16 +256,100 @@ void Connection::OnWatch(beast::error_code ec, size_t n) {
     keep_alive_ = false;
   }
   if (closed_) return;
-  if (response_ready_) {
+  if (resume_after_watch_) {
+    resume_after_watch_ = false;
+    ReadHeader();
+  } else if (response_ready_) {
     Write();
+  } else if (handling_ && ec != net::error::operation_aborted &&
+             (hand_.fetch_or(kIoEvent, std::memory_order_acq_rel) & kWritten) != 0) {
+    AfterWorkerWrite();  // the usual way: the next request's bytes arrived
   } else if (!ec) {
     Watch();
   }
 }
 
+void Connection::Complete(Response res, bool keep_alive) {
+  if (!keep_alive || (hand_.load(std::memory_order_acquire) & kIoEvent) != 0 || close_after_.load() ||
+      core_->stopping.load()) {
+    net::post(socket_.get_executor(), [self = shared_from_this(), res = std::move(res)]() mutable {
+      self->Finish(std::move(res));
+    });
+    return;
+  }
+  Build(std::move(res), true);
+  sr_.emplace(res_);
+  bool sent = false;
+  {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    if (!fd_closed_) sent = SendNow();
+  }
+  if (!sent) {  // the socket is full (or failed): the I/O thread writes the rest
+    net::post(socket_.get_executor(), [self = shared_from_this()] {
+      self->handling_ = false;
+      self->ResponseReady();
+    });
+    return;
+  }
+  sr_.reset();
+  deadline_ns_.store(DeadlineIn(core_->options.idle_timeout), std::memory_order_relaxed);
+  if ((hand_.fetch_or(kWritten, std::memory_order_acq_rel) & kIoEvent) == 0) return;
+  net::post(socket_.get_executor(), [self = shared_from_this()] { self->AfterWorkerWrite(); });
+}
+
+bool Connection::SendNow() {
+  int fd = socket_.native_handle();
+  beast::error_code ec;
+  while (!sr_->is_done()) {
+    ssize_t sent = -1;
+    sr_->next(ec, [&](beast::error_code&, const auto& buffers) {
+      iovec iov[16];
+      size_t k = 0;
+      for (auto b : beast::buffers_range_ref(buffers)) {
+        if (k == std::size(iov)) break;
+        iov[k++] = {const_cast<void*>(b.data()), b.size()};
+      }
+      msghdr m{};
+      m.msg_iov = iov;
+      m.msg_iovlen = k;
+      do {
+        sent = ::sendmsg(fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
+      } while (sent < 0 && errno == EINTR);
+    });
+    if (ec || sent < 0) return false;
+    sr_->consume(static_cast<size_t>(sent));
+  }
+  return true;
+}
+
+void Connection::AfterWorkerWrite() {
+  handling_ = false;
+  hand_.store(0, std::memory_order_relaxed);
+  if (closed_) return;
+  ++served_;
+  if (!keep_alive_ || close_after_ || core_->stopping.load()) {
+    beast::error_code ignored;
+    socket_.shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+    Close();
+    return;
+  }
+  if (watching_) {  // posted: a pipelined request is (being) read by the watch
+    resume_after_watch_ = true;
+    beast::error_code ec;
+    socket_.cancel(ec);
+    return;
+  }
+  ReadHeader();
+}
+
 void Connection::Finish(Response res) {
   handling_ = false;
   if (closed_) return;
+  Build(std::move(res), keep_alive_ && !close_after_ && !core_->stopping.load());
+  ResponseReady();
+}
+
+void Connection::Build(Response res, bool keep_alive) {
   res_ = {};
   res_.version(11);
   if (res.status < 100 || res.status > 999) {
@@ -227,30 +364,39 @@ void Connection::Finish(Response res) {
     res.body.clear();
   }
   res_.body() = std::move(res.body);
-  res_.keep_alive(keep_alive_ && !close_after_ && !core_->stopping.load());
+  res_.keep_alive(keep_alive);
   res_.prepare_payload();
   if (head_request_) res_.body().clear();
+}
+
+void Connection::ResponseReady() {
+  if (closed_) return;
   response_ready_ = true;
   if (watching_) {
     beast::error_code ec;
-    stream_.socket().cancel(ec);  // OnWatch writes once the read completes
+    socket_.cancel(ec);  // OnWatch writes once the read completes
     return;
   }
   Write();
 }
 
 void Connection::Write() {
-  stream_.expires_after(ToChrono(core_->options.write_timeout));
-  bhttp::async_write(stream_, res_,
-                     beast::bind_front_handler(&Connection::OnWrite, shared_from_this(), !res_.keep_alive()));
+  SetDeadline(core_->options.write_timeout);
+  auto done = beast::bind_front_handler(&Connection::OnWrite, shared_from_this(), !res_.keep_alive());
+  if (sr_) {
+    bhttp::async_write(socket_, *sr_, std::move(done));
+  } else {
+    bhttp::async_write(socket_, res_, std::move(done));
+  }
 }
 
 void Connection::OnWrite(bool close, beast::error_code ec, size_t) {
   response_ready_ = false;
+  sr_.reset();
   ++served_;
   if (ec || close) {
     beast::error_code ignored;
-    stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+    socket_.shutdown(net::ip::tcp::socket::shutdown_send, ignored);
     Close();
     return;
   }
@@ -269,8 +415,11 @@ void Connection::Close() {
   closed_ = true;
   if (gone_) gone_->store(true);
   beast::error_code ec;
-  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
-  stream_.close();
+  std::lock_guard<std::mutex> lock(write_mu_);
+  fd_closed_ = true;
+  socket_.shutdown(net::ip::tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+  timer_.cancel();  // its wait holds a reference to the connection
 }
 
 }  // namespace pharos::http::internal
