@@ -72,7 +72,8 @@ inline void ParseEverything(Format format, const uint8_t* data, size_t size) {
 
 // Parses twice, the second time with a known-series hook that accepts every
 // series text the first pass returned: the entries, values, labels and the
-// final status must not change (SetKnownSeries only skips work).
+// final status must not change (SetKnownSeries only skips work, whether a
+// line is found by its prefix or by its skimmed series text).
 inline void KnownSeriesAgree(Format format, const uint8_t* data, size_t size) {
   std::string_view body(reinterpret_cast<const char*>(data), size);
   struct Seen {
@@ -110,9 +111,19 @@ inline void KnownSeriesAgree(Format format, const uint8_t* data, size_t size) {
       }
       return false;
     }
+    // Known texts with labels on one line, as a prefix of the line.
+    static size_t Prefix(void* ctx, const char* line, const char* end) {
+      std::string_view rest(line, static_cast<size_t>(end - line));
+      for (const auto& k : *static_cast<Hook*>(ctx)->known) {
+        if (!k.empty() && k.back() == '}' && k.find('\n') == std::string::npos && rest.substr(0, k.size()) == k) {
+          return k.size();
+        }
+      }
+      return 0;
+    }
   } hook{&known};
   Parser p(format, body);
-  p.SetKnownSeries(&Hook::Fn, &hook);
+  p.SetKnownSeries(Parser::KnownSeries{&Hook::Prefix, &Hook::Fn, &hook});
   Labels labels;
   for (const Seen& want : first) {
     Entry e = p.Next();

@@ -130,6 +130,7 @@ absl::StatusOr<storage::SeriesRef> BodyAppender::AppendCached(storage::Appender*
   // By ref alone: the store need not compare label sets.
   auto ref = app->Append(e->ref, kNoLabels, t, v);
   if (!ref.ok() && storage::GetAppendError(ref.status()) == storage::AppendError::kInvalidLabels) {
+    if (raw.empty()) raw = cache_.TextOf(*e);
     ASSIGN_OR_RETURN(Labels labels, LabelsOfCached(raw));
     ref = app->Append(0, labels, t, v);
   }
@@ -143,15 +144,25 @@ absl::Status BodyAppender::ParseAndAppend(std::string_view body, std::string_vie
   auto parser = textparse::Parser::ForContentType(content_type, body);
   format_ = parser.format();
   // Lines of series the cache knows skip label parsing; the parser hands
-  // over the entry it found.
+  // over the entry it found. Targets list their series in the same order
+  // every scrape, so most lines are the entry after the last one found,
+  // matched as the line's prefix without finding the end of its labels.
   known_ = nullptr;
-  parser.SetKnownSeries(
-      [](void* ctx, std::string_view series) {
-        auto* self = static_cast<BodyAppender*>(ctx);
-        self->known_ = self->cache_.Get(series);
-        return self->known_ != nullptr;
-      },
-      this);
+  textparse::Parser::KnownSeries hooks;
+  hooks.prefix = [](void* ctx, const char* line, const char* end) -> size_t {
+    auto* self = static_cast<BodyAppender*>(ctx);
+    ScrapeCache::Entry* e = self->cache_.MatchNext(std::string_view(line, static_cast<size_t>(end - line)));
+    if (e == nullptr) return 0;
+    self->known_ = e;
+    return e->len;
+  };
+  hooks.lookup = [](void* ctx, std::string_view series) {
+    auto* self = static_cast<BodyAppender*>(ctx);
+    self->known_ = self->cache_.Get(series);
+    return self->known_ != nullptr;
+  };
+  hooks.ctx = this;
+  parser.SetKnownSeries(hooks);
   std::string scratch;
   const uint64_t sample_limit = opts_.limits.sample_limit;
   for (;;) {
@@ -211,8 +222,8 @@ absl::Status BodyAppender::ParseAndAppend(std::string_view body, std::string_vie
     }
   }
 done:
-  cache_.ForEachStale([&](std::string_view raw, ScrapeCache::Entry& e) {
-    auto r = AppendCached(app, raw, &e, ts_ms, storage::StaleNaN());
+  cache_.ForEachStale([&](ScrapeCache::Entry& e) {
+    auto r = AppendCached(app, {}, &e, ts_ms, storage::StaleNaN());
     if (r.ok()) ++stats->stale_markers;
   });
   return absl::OkStatus();
@@ -245,8 +256,8 @@ absl::Status BodyAppender::AppendBody(std::string_view body, std::string_view co
 }
 
 void BodyAppender::AppendStaleLive(storage::Appender* app, int64_t ts_ms) {
-  cache_.ForEachLive([&](std::string_view raw, ScrapeCache::Entry& e) {
-    (void)AppendCached(app, raw, &e, ts_ms, storage::StaleNaN());
+  cache_.ForEachLive([&](ScrapeCache::Entry& e) {
+    (void)AppendCached(app, {}, &e, ts_ms, storage::StaleNaN());
   });
   cache_.EndScrape(false);
 }

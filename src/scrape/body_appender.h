@@ -97,7 +97,8 @@ class BodyAppender {
   // Stale markers for the last good scrape's series, into `app`.
   void AppendStaleLive(storage::Appender* app, int64_t ts_ms);
   // Appends a sample of a cached series: by ref, or by its labels derived
-  // again from its raw bytes when the store no longer knows the ref.
+  // again from its raw bytes (`raw`, or the cache's text of `e` when empty)
+  // when the store no longer knows the ref.
   absl::StatusOr<storage::SeriesRef> AppendCached(storage::Appender* app, std::string_view raw,
                                                   ScrapeCache::Entry* e, int64_t t, double v);
   // The final labels of a cached series (as BuildLabels made them).

@@ -1,8 +1,10 @@
 // Numbers as Prometheus reads them: Go's strconv.ParseFloat without hex and
 // underscores, decimal int64 timestamps, seconds to milliseconds.
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <random>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -53,6 +55,50 @@ TEST(GoFloat, AcceptsWhatGoAccepts) {
     ASSERT_TRUE(ParseGoFloat(c.in, &got)) << c.in;
     EXPECT_EQ(got, c.want) << c.in;
     EXPECT_EQ(std::signbit(got), std::signbit(c.want)) << c.in;
+  }
+}
+
+// The plain-decimal fast path must give the double std::from_chars (a
+// correctly rounded reader, as Go's is) gives, on both sides of its limits
+// (19 digits, 2^53, 22 decimals).
+TEST(GoFloat, PlainDecimalsRoundLikeTheGeneralReader) {
+  std::mt19937_64 rng(7);
+  auto check = [](const std::string& in) {
+    double want = 0;
+    auto r = std::from_chars(in.data() + (in[0] == '-' ? 1 : 0), in.data() + in.size(), want);
+    ASSERT_EQ(r.ptr, in.data() + in.size()) << in;
+    if (in[0] == '-') want = -want;
+    double got = 12345;
+    ASSERT_TRUE(ParseGoFloat(in, &got)) << in;
+    EXPECT_EQ(got, want) << in;
+    EXPECT_EQ(std::signbit(got), std::signbit(want)) << in;
+  };
+  for (const char* in : {"9007199254740992", "9007199254740993", "9007199254740991.5", "900719925474099.3",
+                         "0.0000000000000000000001", "0.00000000000000000000001", "1234567890123456789",
+                         "12345678901234567890", "-0.0", "0.1", "0.3", "2.675", "1699980508.02",
+                         "392.7217050222141", "3577.658871341703"}) {
+    check(in);
+  }
+  for (int i = 0; i < 200000; ++i) {
+    int digits = 1 + static_cast<int>(rng() % 20);
+    std::string d;
+    for (int k = 0; k < digits; ++k) d += static_cast<char>('0' + rng() % 10);
+    size_t point = rng() % (d.size() + 1);
+    std::string in = (rng() % 4 == 0 ? "-" : "") + d.substr(0, point);
+    if (point == 0) in += "0";
+    if (point < d.size()) in += "." + d.substr(point);
+    check(in);
+  }
+}
+
+TEST(GoFloat, PlainDecimalStopsAtWhatItDoesNotRead) {
+  double v = 0;
+  std::string in = "12.5e3 x";
+  const char* end = ParsePlainDecimal(in.data(), in.data() + in.size(), &v);
+  ASSERT_NE(end, nullptr);
+  EXPECT_EQ(*end, 'e');  // the caller then reads the whole value
+  for (const char* bad : {"", "-", ".5", "5.", "+.", "x1", "e5"}) {
+    EXPECT_EQ(ParsePlainDecimal(bad, bad + std::strlen(bad), &v), nullptr) << bad;
   }
 }
 

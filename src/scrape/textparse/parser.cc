@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/strings.h"
 #include "scrape/textparse/content_type.h"
+#include "scrape/textparse/internal/chars.h"
 #include "scrape/textparse/internal/escape.h"
 #include "scrape/textparse/internal/grammars.h"
 #include "scrape/textparse/internal/openmetrics_structure.h"
@@ -53,6 +54,15 @@ Entry Parser::Next() {
                                          : internal::NextText(s_);
 }
 
+std::string_view Parser::MetricName() const {
+  // Not found while parsing a line whose series was known by its prefix.
+  if (s_.metric_name.empty() && !s_.series.empty()) {
+    return s_.series.substr(0, internal::SkipMetricNameChars(s_.series.data() + 1, s_.series.data() + s_.series.size()) -
+                                   s_.series.data());
+  }
+  return s_.metric_name;
+}
+
 void Parser::LabelViews(std::vector<LabelView>* out, std::string* scratch) const {
   if (s_.labels_skipped) {
     // Parsed on demand: the views then point into *scratch.
@@ -64,7 +74,7 @@ void Parser::LabelViews(std::vector<LabelView>* out, std::string* scratch) const
     for (const auto& x : l) bytes += x.name.size() + x.value.size();
     scratch->reserve(bytes);
     // The name label first, then the others sorted (not as written).
-    out->push_back(LabelView{kMetricName, s_.metric_name});
+    out->push_back(LabelView{kMetricName, MetricName()});
     for (const auto& x : l) {
       if (x.name == kMetricName) continue;
       size_t from = scratch->size();

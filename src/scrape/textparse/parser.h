@@ -65,15 +65,33 @@ class Parser {
   // Reads the next entry.
   Entry Next();
 
-  // Text format only (OpenMetrics ignores it): for a series line with
-  // labels, `fn(ctx, series)` is asked whether the series text (Series())
-  // is known, i.e. the same bytes parsed without error before; if so its
-  // labels are neither scanned nor checked again and LabelsSkipped() is
-  // true (NumLabels() is then 0; Labels() and LabelViews() parse them on
-  // demand, LabelViews() in sorted order). The value and timestamp are always parsed.
+  // Text format only (OpenMetrics ignores them): hooks that let a caller
+  // skip the labels of series it has seen before. A series text is "known"
+  // when the same bytes parsed without error before; its labels are then
+  // neither scanned nor checked again and LabelsSkipped() is true
+  // (NumLabels() is then 0; Labels() and LabelViews() parse them on demand,
+  // LabelViews() in sorted order). The value and timestamp are always parsed.
+  struct KnownSeries {
+    // Asked first for every sample line: the length of a known series text
+    // with labels that the body at [line, end) starts with, or 0. The text
+    // must end with its '}' and hold no newline (so the line count stays
+    // right); a prefix that ends in '}' and parsed before is the whole series
+    // text of this line too. May be null.
+    size_t (*prefix)(void* ctx, const char* line, const char* end) = nullptr;
+    // Asked for a line with labels that `prefix` did not match, with the
+    // series text (Series()) found by skimming the labels: whether it is
+    // known. May be null.
+    bool (*lookup)(void* ctx, std::string_view series) = nullptr;
+    void* ctx = nullptr;
+  };
+  void SetKnownSeries(const KnownSeries& k) {
+    s_.known_prefix = k.prefix;
+    s_.known_series = k.lookup;
+    s_.known_ctx = k.ctx;
+  }
+  // Only the lookup hook.
   void SetKnownSeries(bool (*fn)(void* ctx, std::string_view series), void* ctx) {
-    s_.known_series = fn;
-    s_.known_ctx = ctx;
+    SetKnownSeries(KnownSeries{nullptr, fn, ctx});
   }
   bool LabelsSkipped() const { return s_.labels_skipped; }
   // OK unless Next() returned kError.
@@ -86,7 +104,7 @@ class Parser {
   // `up{job="a"}`): identical lines give identical bytes, so it is the key of
   // a scrape cache.
   std::string_view Series() const { return s_.series; }
-  std::string_view MetricName() const { return s_.metric_name; }
+  std::string_view MetricName() const;
   // NaN values come back as Prometheus' normal NaN, never as a staleness marker.
   double Value() const { return s_.value; }
   bool HasTimestamp() const { return s_.has_timestamp; }

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstring>
+#include <iterator>
 #include <limits>
 #include <system_error>
 
@@ -55,7 +56,37 @@ bool IsUnderflow(const char* p, const char* e) {
   return magnitude + exp < 0;
 }
 
+// Powers of ten that are exact doubles.
+constexpr double kExactPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                  1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
 }  // namespace
+
+const char* ParsePlainDecimal(const char* p, const char* e, double* out) {
+  const char* q = p;
+  bool neg = false;
+  if (q < e && (*q == '+' || *q == '-')) neg = *q++ == '-';
+  const char* digits = q;
+  uint64_t v = 0;
+  while (q < e && IsDigit(*q)) v = v * 10 + static_cast<uint64_t>(*q++ - '0');
+  size_t n = static_cast<size_t>(q - digits);
+  if (n == 0) return nullptr;
+  size_t frac = 0;
+  if (q < e && *q == '.') {
+    const char* f = ++q;
+    while (q < e && IsDigit(*q)) v = v * 10 + static_cast<uint64_t>(*q++ - '0');
+    frac = static_cast<size_t>(q - f);
+    if (frac == 0) return nullptr;  // "5." is ParseGoFloat's
+    n += frac;
+  }
+  // 19 digits cannot overflow uint64; beyond 2^53 the integer itself may
+  // not be exact; beyond 10^22 the divisor may not be.
+  if (n > 19 || v > (uint64_t{1} << 53) || frac >= std::size(kExactPow10)) return nullptr;
+  double d = static_cast<double>(v);
+  if (frac != 0) d /= kExactPow10[frac];
+  *out = neg ? -d : d;
+  return q;
+}
 
 double NormalNaN() {
   double d;
@@ -73,17 +104,7 @@ bool ParseGoFloat(std::string_view s, double* out) {
     neg = *q == '-';
     if (++q == e) return false;
   }
-  // Plain integers of up to 15 digits are exact in a double: the common case.
-  if (e - q <= 15) {
-    uint64_t v = 0;
-    const char* r = q;
-    while (r < e && IsDigit(*r)) v = v * 10 + static_cast<uint64_t>(*r++ - '0');
-    if (r == e) {
-      double d = static_cast<double>(v);
-      *out = neg ? -d : d;
-      return true;
-    }
-  }
+  if (ParsePlainDecimal(p, e, out) == e) return true;  // the common case
   switch (*q | 0x20) {
     case 'i':
       if (!EqualsLower(q, e, "inf") && !EqualsLower(q, e, "infinity")) return false;

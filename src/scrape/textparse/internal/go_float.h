@@ -22,6 +22,16 @@ double NormalNaN();
 
 bool ParseGoFloat(std::string_view s, double* out);
 
+// The common case of ParseGoFloat, read while scanning: a plain decimal
+// [+-]digits[.digits] at [p, e) with at most 19 digits whose value without
+// the point is at most 2^53 and at most 22 digits after the point (so that
+// digits / 10^k, both exact doubles, rounds once, to the nearest double:
+// what ParseFloat returns). Returns where the number ends (the first byte
+// that is not part of that form), or null when [p, e) does not start with
+// such a number; the caller decides whether the byte at the end ends the
+// value (otherwise ParseGoFloat reads the whole value).
+const char* ParsePlainDecimal(const char* p, const char* e, double* out);
+
 // Decimal digits only (what the text format allows as a timestamp); false on
 // an empty string, any other byte, or overflow of int64.
 bool ParseDecimalInt64(std::string_view s, int64_t* out);

@@ -43,6 +43,7 @@ struct ParserState {
   // Text format: a hook told the series text is known (parsed before), so
   // its labels were neither scanned nor checked; `labels` is empty.
   bool labels_skipped = false;
+  size_t (*known_prefix)(void* ctx, const char* line, const char* end) = nullptr;
   bool (*known_series)(void* ctx, std::string_view series) = nullptr;
   void* known_ctx = nullptr;
   double value = 0;

@@ -131,35 +131,56 @@ const char* SkimLabels(const char* p, const char* e) {
   return nullptr;
 }
 
-Entry ParseSample(ParserState& s, const char* name) {
+// The labels of a series line from `name` (its first byte): skipped when a
+// hook knows the series, parsed otherwise. Sets the series' fields and
+// returns where its text ends, or null after Fail.
+const char* ParseSeries(ParserState& s, const char* name) {
   const char* e = s.end;
-  const char* p = SkipMetricNameChars(name + 1, e);
-  s.metric_name = std::string_view(name, static_cast<size_t>(p - name));
   s.labels.clear();
   s.labels_skipped = false;
-  const char* series_end = p;
+  const size_t known = s.known_prefix != nullptr ? s.known_prefix(s.known_ctx, name, e) : 0;
+  if (known > 1 && known <= static_cast<size_t>(e - name) && name[known - 1] == '}') {
+    // The line starts with a series text with labels that parsed before:
+    // parsing these bytes again would end at the same '}'. The metric name
+    // is found only if asked for (Parser::MetricName).
+    s.labels_skipped = true;
+    s.metric_name = {};
+    return name + known;
+  }
+  const char* p = SkipMetricNameChars(name + 1, e);
+  s.metric_name = std::string_view(name, static_cast<size_t>(p - name));
+  const char* name_end = p;
   p = SkipBlanks(p, e);
+  if (p >= e || *p != '{') return name_end;
   const char* skim = nullptr;
-  if (p < e && *p == '{' && s.known_series != nullptr && (skim = SkimLabels(p + 1, e)) != nullptr &&
+  if (s.known_series != nullptr && (skim = SkimLabels(p + 1, e)) != nullptr &&
       s.known_series(s.known_ctx, std::string_view(name, static_cast<size_t>(skim - name)))) {
     // The same bytes parsed and passed every check before: same labels.
     s.labels_skipped = true;
-    series_end = skim;
-    p = SkipBlanks(skim, e);
-  } else if (p < e && *p == '{') {
-    s.p = p + 1;
-    if (!ParseLabels(s)) return Entry::kError;
-    series_end = s.p;
-    p = SkipBlanks(s.p, e);
+    return skim;
   }
+  s.p = p + 1;
+  if (!ParseLabels(s)) return nullptr;
+  return s.p;
+}
+
+Entry ParseSample(ParserState& s, const char* name) {
+  const char* e = s.end;
+  const char* series_end = ParseSeries(s, name);
+  if (series_end == nullptr) return Entry::kError;
+  const char* p = SkipBlanks(series_end, e);
   s.series = std::string_view(name, static_cast<size_t>(series_end - name));
 
   const char* value = p;
-  while (p < e && !Is(*p, kTextValueEnd)) ++p;
-  if (p == value) return s.FailGot(p, "expected value after metric");
-  if (!ParseGoFloat(std::string_view(value, static_cast<size_t>(p - value)), &s.value)) {
-    return s.Fail(value, absl::StrCat("invalid value ",
-                                      QuoteForError(std::string_view(value, p - value))));
+  // Plain decimals are read in the scan that finds the value's end.
+  if (const char* n = ParsePlainDecimal(p, e, &s.value); n != nullptr && (n == e || Is(*n, kTextValueEnd))) {
+    p = n;
+  } else {
+    while (p < e && !Is(*p, kTextValueEnd)) ++p;
+    if (p == value) return s.FailGot(p, "expected value after metric");
+    if (!ParseGoFloat(std::string_view(value, static_cast<size_t>(p - value)), &s.value)) {
+      return s.Fail(value, absl::StrCat("invalid value ", QuoteForError(std::string_view(value, p - value))));
+    }
   }
   p = SkipBlanks(p, e);
   s.has_timestamp = false;
