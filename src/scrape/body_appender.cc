@@ -229,9 +229,15 @@ done:
   return absl::OkStatus();
 }
 
+std::unique_ptr<storage::Appender> BodyAppender::NewBatch() {
+  auto app = storage_->NewAppender();
+  app->SetWaitForSync(false);
+  return app;
+}
+
 absl::Status BodyAppender::CommitBody(std::string_view body, std::string_view content_type, int64_t ts_ms,
                                       const std::function<double()>* duration_s, AppendStats* stats) {
-  auto app = storage_->NewAppender();
+  auto app = NewBatch();
   absl::Status s = ParseAndAppend(body, content_type, ts_ms, app.get(), stats);
   if (s.ok() && duration_s != nullptr) s = AppendReportTo(app.get(), ts_ms, true, (*duration_s)(), *stats);
   if (s.ok()) s = app->Commit();
@@ -263,7 +269,7 @@ void BodyAppender::AppendStaleLive(storage::Appender* app, int64_t ts_ms) {
 }
 
 absl::Status BodyAppender::AppendFailure(int64_t ts_ms) {
-  auto app = storage_->NewAppender();
+  auto app = NewBatch();
   AppendStaleLive(app.get(), ts_ms);
   return app->Commit();
 }
@@ -292,7 +298,7 @@ absl::Status BodyAppender::AppendReportTo(storage::Appender* app, int64_t ts_ms,
 }
 
 absl::Status BodyAppender::AppendReport(int64_t ts_ms, bool up, double duration_s, const AppendStats& stats) {
-  auto app = storage_->NewAppender();
+  auto app = NewBatch();
   absl::Status s = AppendReportTo(app.get(), ts_ms, up, duration_s, stats);
   if (!s.ok()) {
     app->Rollback();
@@ -312,7 +318,7 @@ absl::Status BodyAppender::AppendScrape(const absl::Status& fetch, std::string_v
     if (s.ok()) return s;
   }
   // Failed: the last good scrape's series go stale and up is 0, in one batch.
-  auto app = storage_->NewAppender();
+  auto app = NewBatch();
   AppendStaleLive(app.get(), ts_ms);
   absl::Status rs = AppendReportTo(app.get(), ts_ms, false, duration_s(), *stats);
   if (rs.ok()) {
@@ -325,7 +331,7 @@ absl::Status BodyAppender::AppendScrape(const absl::Status& fetch, std::string_v
 }
 
 absl::Status BodyAppender::AppendEndOfTarget(int64_t ts_ms) {
-  auto app = storage_->NewAppender();
+  auto app = NewBatch();
   AppendStaleLive(app.get(), ts_ms);
   for (auto& [labels, ref] : report_refs_) (void)app->Append(ref, labels, ts_ms, storage::StaleNaN());
   return app->Commit();

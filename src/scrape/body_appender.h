@@ -80,6 +80,10 @@ class BodyAppender {
   ScrapeCache& cache() { return cache_; }
 
  private:
+  // A batch of the store that does not wait for an fsync: a scrape
+  // acknowledges nothing, so its commits are not made to wait for the
+  // disk (storage::Appender::SetWaitForSync).
+  std::unique_ptr<storage::Appender> NewBatch();
   absl::Status ParseAndAppend(std::string_view body, std::string_view content_type, int64_t ts_ms,
                               storage::Appender* app, AppendStats* stats);
   // Final labels of a new series: target labels merged, relabeled, checked.

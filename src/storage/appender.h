@@ -50,6 +50,13 @@ class Appender {
                                            double v) = 0;
   virtual absl::Status Commit() = 0;
   virtual void Rollback() = 0;
+  // Whether Commit waits until the batch is durable (on stores with a
+  // write-ahead log and its batch fsync policy). Writers that acknowledge
+  // the data to a client keep the default; the scraper, which acknowledges
+  // nothing, turns it off: its batches are in the log (safe from a kill -9)
+  // when Commit returns and reach the disk with the next fsync, within a
+  // second. Stores without such a distinction ignore it.
+  virtual void SetWaitForSync(bool wait) { (void)wait; }
 };
 
 class Appendable {

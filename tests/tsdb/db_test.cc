@@ -106,6 +106,29 @@ TEST(DBTest, AcknowledgedCommitsSurviveACrashWithBatchFsync) {
   EXPECT_EQ(db->Stats().head.series, 4u);
 }
 
+TEST(DBTest, CommitsThatDoNotWaitForSyncAreCoveredByTheNextAcknowledgedOne) {
+  // The scraper's batches (SetWaitForSync(false)) are not fsynced one by
+  // one; an acknowledged commit after them makes them durable as well.
+  disk::FaultEnv env;
+  {
+    auto db = MustOpen(&env);
+    uint64_t before = db->Stats().wal.fsyncs;
+    for (int64_t t = 0; t < 10; ++t) {
+      auto app = db->NewAppender();
+      app->SetWaitForSync(false);
+      ASSERT_TRUE(app->Append(0, L("scraped"), t, t).ok());
+      ASSERT_TRUE(app->Commit().ok());
+    }
+    EXPECT_LE(db->Stats().wal.fsyncs - before, 1u);  // the background one at most
+    ASSERT_TRUE(Add(*db, L("acked"), 0, 1).ok());
+    env.SimulateCrash();
+  }
+  auto db = MustOpen(&env);
+  auto got = QueryAll(*db);
+  EXPECT_EQ(Ts(got[L("scraped").ToString()]), (std::vector<int64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  EXPECT_EQ(Ts(got[L("acked").ToString()]), (std::vector<int64_t>{0}));
+}
+
 TEST(DBTest, FullDiskFailsCommitsUntilSpaceReturns) {
   disk::FaultEnv env;
   auto db = MustOpen(&env);

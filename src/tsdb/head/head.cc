@@ -823,7 +823,7 @@ class HeadAppender final : public storage::Appender {
         recs.push_back(wal::Record{(i == 0 && !fresh.empty()) ? wal::RecordType::kSeries : wal::RecordType::kSamples,
                                    payloads[i]});
       }
-      absl::Status s = h_->wal_->Log(recs);
+      absl::Status s = h_->wal_->Log(recs, wait_for_sync_);
       if (!s.ok()) {
         ++im_.commit_failures;
         Release();
@@ -883,6 +883,7 @@ class HeadAppender final : public storage::Appender {
   }
 
   void Rollback() override { Release(); }
+  void SetWaitForSync(bool wait) override { wait_for_sync_ = wait; }
 
  private:
   // A series of the batch, pinned until the batch ends.
@@ -950,6 +951,7 @@ class HeadAppender final : public storage::Appender {
   static thread_local size_t last_batch_size;
 
   Head* h_;
+  bool wait_for_sync_ = true;
   Head::Impl& im_;
   uint64_t id_;  // of the open batch (Release starts a new one)
   std::vector<Pending> pending_;

@@ -165,7 +165,8 @@ absl::StatusOr<std::unique_ptr<Wal>> Wal::Open(disk::Env* env, const std::string
   w->file_ = std::move(f);
   RETURN_IF_ERROR(env->SyncDir(dir));
   w->stats_.current_segment = next;
-  if (options.fsync.mode == FsyncPolicy::kInterval) {
+  if (options.fsync.mode != FsyncPolicy::kNever) {
+    w->sync_period_ms_ = options.fsync.mode == FsyncPolicy::kInterval ? options.fsync.interval_ms : kDeferredSyncMs;
     w->interval_thread_ = std::thread([p = w.get()] { p->IntervalLoop(); });
   }
   return w;
@@ -285,7 +286,7 @@ absl::Status Wal::RollLocked(std::unique_lock<std::mutex>& l) {
   return absl::OkStatus();
 }
 
-absl::Status Wal::Log(std::span<const Record> records) {
+absl::Status Wal::Log(std::span<const Record> records, bool wait_for_sync) {
   std::string buf;
   size_t need = 0;
   for (const auto& r : records) need += kRecordHeaderBytes + r.payload.size();
@@ -332,7 +333,7 @@ absl::Status Wal::Log(std::span<const Record> records) {
   stats_.bytes_written += buf.size();
   stats_.records_written += records.size();
   const uint64_t seq = ++written_seq_;
-  if (opts_.fsync.mode != FsyncPolicy::kBatch) {
+  if (opts_.fsync.mode != FsyncPolicy::kBatch || !wait_for_sync) {
     health_ = absl::OkStatus();
     return absl::OkStatus();
   }
@@ -360,11 +361,15 @@ absl::Status Wal::Log(std::span<const Record> records) {
 void Wal::IntervalLoop() {
   std::unique_lock<std::mutex> l(mu_);
   for (;;) {
-    cv_.wait_for(l, std::chrono::milliseconds(opts_.fsync.interval_ms), [&] { return stop_; });
+    cv_.wait_for(l, std::chrono::milliseconds(sync_period_ms_), [&] { return stop_; });
     if (stop_) return;
     if (syncing_ || !file_ || synced_seq_ >= written_seq_) continue;
     absl::Status s = SyncOutsideLock(l);
-    if (!s.ok()) {
+    if (!s.ok() && opts_.fsync.mode == FsyncPolicy::kBatch) {
+      // As for a batch's own fsync: what was not durable is given up, so
+      // that a later success never covers it.
+      SyncFailedLocked(s);
+    } else if (!s.ok()) {
       health_ = Annotate(s, "WAL fsync failed");
       log::Error(kComponent, "periodic WAL fsync failed", {{"error", s}});
     }

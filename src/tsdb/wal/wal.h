@@ -95,7 +95,18 @@ class Wal {
   // policy says. On failure nothing of the group remains in the log and the
   // WAL stays usable: the next Log() tries again (e.g. once disk space is
   // back). Errors keep the Env's code (Unavailable for a full disk).
-  absl::Status Log(std::span<const Record> records);
+  //
+  // wait_for_sync = false is for writers that acknowledge nothing (the
+  // scraper): under the batch policy the call returns once the group is
+  // written to the OS (so a kill -9 loses nothing) without waiting for an
+  // fsync; the next acknowledged group's fsync, a segment roll or the
+  // background sync (kDeferredSyncMs) takes it to the disk. Other policies
+  // behave as with true.
+  absl::Status Log(std::span<const Record> records, bool wait_for_sync = true);
+  // Under the batch policy, groups logged without waiting reach the disk at
+  // most this long after they were written (one fsync per period at most,
+  // and none when nothing is pending).
+  static constexpr int64_t kDeferredSyncMs = 1000;
 
   // Closes the current segment (after an fsync unless the policy is kNever)
   // and starts the next. Returns the number of the last closed segment, or
@@ -151,7 +162,8 @@ class Wal {
   bool closed_ = false;
   absl::Status health_;
   WalStats stats_;
-  std::thread interval_thread_;
+  std::thread interval_thread_;  // kInterval, and kBatch for deferred groups
+  int64_t sync_period_ms_ = 0;   // of interval_thread_
   bool stop_ = false;
   std::mutex checkpoint_mu_;   // one checkpoint at a time
 };
