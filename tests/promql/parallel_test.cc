@@ -11,6 +11,7 @@
 #include <atomic>
 #include <filesystem>
 #include <iterator>
+#include <limits>
 #include <cstring>
 #include <random>
 #include <string>
@@ -321,6 +322,54 @@ TEST_P(ParallelTest, TsdbBlocksAndHead) {
   }
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
+}
+
+// avg_over_time evaluates the windows of a range query four at a time;
+// each step must equal the instant query at that time (one window alone),
+// bit for bit, also with infinities, NaN, huge values and windows of
+// different lengths (irregular timestamps).
+TEST(AvgOverTimeTest, RangeStepsEqualInstantQueries) {
+  storage::MemoryStorage store;
+  std::mt19937_64 rng(11);
+  std::uniform_int_distribution<int> pct(0, 99);
+  std::uniform_real_distribution<double> val(-1e3, 1e3);
+  const double kInf = std::numeric_limits<double>::infinity();
+  for (int s = 0; s < 6; ++s) {
+    Labels l{{"__name__", "g"}, {"s", std::to_string(s)}};
+    int64_t t = 0;
+    while (t <= 3600000) {
+      int p = pct(rng);
+      double v = val(rng);
+      if (s >= 3 && p < 3) v = kInf;
+      if (s >= 3 && p == 3) v = -kInf;
+      if (s >= 4 && p == 4) v = std::numeric_limits<double>::quiet_NaN();
+      if (s == 5 && p == 5) v = 1.7e308;
+      ASSERT_TRUE(store.Add(l, t, v).ok());
+      t += 1000 + 1000 * static_cast<int64_t>(pct(rng) % 20);  // 1 to 20 s apart
+    }
+  }
+  EngineOptions opts;
+  opts.parallelism = 1;
+  Engine eng(opts);
+  for (const char* q : {"avg_over_time(g[1m])", "avg_over_time(g[5m])", "avg_over_time(g[17s])"}) {
+    auto range = eng.RangeQuery(store, q, 0, 3600000, 7000);
+    ASSERT_TRUE(range.ok()) << range.status();
+    size_t checked = 0;
+    for (const Series& sr : range->series) {
+      for (const auto& pt : sr.points) {
+        auto inst = eng.InstantQuery(store, std::string(q).replace(std::string(q).find("g["), 1,
+                                                                   "g{s=\"" + std::string(sr.labels.Get("s")) + "\"}"),
+                                     pt.t);
+        ASSERT_TRUE(inst.ok()) << inst.status();
+        ASSERT_EQ(inst->series.size(), 1u) << q << " at " << pt.t;
+        ASSERT_TRUE(SameBits(inst->series[0].points[0].v, pt.v))
+            << q << " " << sr.labels.ToString() << " at " << pt.t << ": " << pt.v << " vs "
+            << inst->series[0].points[0].v;
+        ++checked;
+      }
+    }
+    EXPECT_GT(checked, 1000u) << q;
+  }
 }
 
 // 0: the engine's own batch sizing (several batches of 256 series here).

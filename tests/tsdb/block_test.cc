@@ -181,7 +181,7 @@ TEST(Block, IteratorSeekAndAppendUntilAcrossChunks) {
   std::string ulid = WriteFrom(env, dir.path(), &st, kMint, kMaxt);
   auto b = Block::Open(env, dir.path() + "/" + ulid);
   ASSERT_TRUE(b.ok());
-  EXPECT_EQ((*b)->meta().stats.num_chunks, 3u);  // 40000 samples / 16384
+  EXPECT_EQ((*b)->meta().stats.num_chunks, 334u);  // 40000 samples / 120 per chunk
   auto q = (*b)->NewQuerier(kMint + 1000050, kMint + 3500000);
   auto set = (*q)->Select(true, nullptr, {M(MatchType::kEqual, "__name__", "m")});
   ASSERT_TRUE(set->Next());

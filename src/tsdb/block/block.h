@@ -31,8 +31,8 @@ namespace pharos::tsdb::block {
 // `parent_dir`, with meta minTime=mint, maxTime=maxt. Returns the new ulid,
 // or "" when there were no samples (then no directory is left behind).
 // `sources` defaults to the new block's own ulid. Each series is stored as
-// one columnar chunk (chunkenc/column.h; up to chunkenc::kMaxColumnSamples
-// samples, more chunks beyond) in zstd frames. On error nothing is left behind.
+// columnar chunks of 120 samples (chunkenc/column.h) in zstd frames. On
+// error nothing is left behind.
 absl::StatusOr<std::string> WriteBlock(disk::Env* env, const std::string& parent_dir,
                                        storage::SeriesSet* sorted_series, int64_t mint, int64_t maxt,
                                        int level = 1, std::vector<std::string> sources = {});

@@ -24,8 +24,15 @@ absl::Status WriteSynced(disk::Env* env, const std::string& path, std::string_vi
   return f->Close();
 }
 
+// Samples per columnar chunk in a block. A query decodes whole chunks, so
+// one that needs only the end of a block (an instant query's 5 minutes)
+// decodes at most this many per series instead of the whole block's; the
+// cost is a chunk header and index entry per 120 samples (docs/format/chunks.md).
+constexpr size_t kBlockChunkSamples = 120;
+static_assert(kBlockChunkSamples <= static_cast<size_t>(chunkenc::kMaxColumnSamples));
+
 // Encodes one series' samples within [mint, maxt] into columnar chunks of
-// up to chunkenc::kMaxColumnSamples samples (one chunk for a usual block).
+// kBlockChunkSamples samples (the last one of a series may be shorter).
 absl::Status WriteSeries(const storage::Series& s, int64_t mint, int64_t maxt, ChunkWriter* cw,
                          IndexSeries* out, uint64_t* samples) {
   auto it = s.Iterator();
@@ -52,7 +59,7 @@ absl::Status WriteSeries(const storage::Series& s, int64_t mint, int64_t maxt, C
     storage::Sample smp = it->At();
     if (smp.t > maxt) break;
     buf.push_back(smp);
-    if (buf.size() >= static_cast<size_t>(chunkenc::kMaxColumnSamples)) RETURN_IF_ERROR(flush());
+    if (buf.size() >= kBlockChunkSamples) RETURN_IF_ERROR(flush());
     if (!it->Next()) break;
   }
   RETURN_IF_ERROR(it->Err());
