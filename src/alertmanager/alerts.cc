@@ -33,7 +33,11 @@ absl::Time ManualClock::Now() {
 }
 
 void ManualClock::WaitUntil(absl::Mutex* mu, absl::CondVar* cv, absl::Time deadline) {
-  if (Now() >= deadline) return;
+  {
+    absl::MutexLock lock(&mu_);
+    if (now_ >= deadline) return;
+    ++waits_;
+  }
   // Nobody signals *cv when the manual time moves; a short real wait makes
   // the caller look at the clock again soon.
   cv->WaitWithTimeout(mu, absl::Milliseconds(1));
@@ -42,6 +46,11 @@ void ManualClock::WaitUntil(absl::Mutex* mu, absl::CondVar* cv, absl::Time deadl
 void ManualClock::Advance(absl::Duration d) {
   absl::MutexLock lock(&mu_);
   now_ += d;
+}
+
+uint64_t ManualClock::Waits() {
+  absl::MutexLock lock(&mu_);
+  return waits_;
 }
 
 void ManualClock::Set(absl::Time t) {

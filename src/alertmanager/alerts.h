@@ -63,10 +63,15 @@ class ManualClock final : public Clock {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   void Advance(absl::Duration d);
   void Set(absl::Time t);
+  // How many WaitUntil calls found their deadline ahead: a test waits for
+  // this before it moves the time, so that the deadline the code under test
+  // waits for was taken before the move.
+  uint64_t Waits();
 
  private:
   absl::Mutex mu_;
   absl::Time now_ ABSL_GUARDED_BY(mu_);
+  uint64_t waits_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 // ---- alerts -----------------------------------------------------------------

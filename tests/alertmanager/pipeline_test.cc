@@ -367,6 +367,8 @@ TEST_F(PipelineTest, BacksOffOnTheClock) {
   absl::Status st;
   std::thread t([&] { st = p->Exec(Req({Firing("A")}, kT0)); });
   ASSERT_TRUE(Eventually([&] { return w->ncalls() == 1; }));
+  // The backoff's deadline is taken before the time moves.
+  ASSERT_TRUE(Eventually([&] { return clock_->Waits() > 0; }));
   clock_->Advance(absl::Milliseconds(499));
   absl::SleepFor(absl::Milliseconds(20));
   EXPECT_EQ(w->ncalls(), 1u);
