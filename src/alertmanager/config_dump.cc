@@ -12,27 +12,16 @@
 namespace pharos::am {
 namespace {
 
+using config::AddIf;
+using config::AddSecret;
+using config::StrList;
 using config::YamlOut;
-
-constexpr std::string_view kSecret = "<secret>";
 
 YamlOut Str(std::string_view s) { return YamlOut::Str(s); }
 YamlOut Dur(absl::Duration d) { return Str(FormatDurationMs(absl::ToInt64Milliseconds(d))); }
 
-YamlOut StrList(const std::vector<std::string>& v) {
-  YamlOut s = YamlOut::Seq();
-  for (const auto& x : v) s.Push(Str(x));
-  return s;
-}
-
-void AddIf(YamlOut& m, std::string_view key, const std::string& v) {
-  if (!v.empty()) m.Add(key, Str(v));
-}
 // For settings with a non-empty default: an explicit "" must print too.
 void AddAlways(YamlOut& m, std::string_view key, const std::string& v) { m.Add(key, Str(v)); }
-void AddSecret(YamlOut& m, std::string_view key, const std::string& v) {
-  if (!v.empty()) m.Add(key, Str(kSecret));
-}
 
 // The inverse of ParseAmMatcher's unescaping.
 std::string MatcherString(const Matcher& m) {

@@ -282,11 +282,8 @@ absl::Status Silences::Commit(const std::vector<Silence>& changed) {
       absl::ReaderMutexLock l(&mu_);
       for (const auto& [id, e] : by_id_) all[id] = &e->silence;
       for (const Silence& s : changed) all[s.id] = &s;
-      for (const auto& [id, s] : all) {
-        payload.clear();
-        EncodeSilence(*s, &payload);
-        AppendStateRecord(StateRecordType::kSilence, payload, &framed);
-      }
+      framed = FrameAll(all, StateRecordType::kSilence,
+                        [](const Silence* s, std::string* out) { EncodeSilence(*s, out); });
     }
     st = log_->Rewrite(framed, all.size());
   } else {

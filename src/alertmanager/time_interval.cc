@@ -298,31 +298,8 @@ bool TimeInterval::Contains(absl::Time t) const {
   }
   if (!months.empty() && !InAny(months, cs.month())) return false;
   if (!weekdays.empty()) {
-    // absl counts from Monday; Alertmanager (Go) from Sunday = 0.
-    int wd = 0;
-    switch (absl::GetWeekday(absl::CivilDay(cs))) {
-      case absl::Weekday::sunday:
-        wd = 0;
-        break;
-      case absl::Weekday::monday:
-        wd = 1;
-        break;
-      case absl::Weekday::tuesday:
-        wd = 2;
-        break;
-      case absl::Weekday::wednesday:
-        wd = 3;
-        break;
-      case absl::Weekday::thursday:
-        wd = 4;
-        break;
-      case absl::Weekday::friday:
-        wd = 5;
-        break;
-      case absl::Weekday::saturday:
-        wd = 6;
-        break;
-    }
+    // absl's weekdays run from Monday = 0; Alertmanager's (Go's) from Sunday = 0.
+    const int wd = (static_cast<int>(absl::GetWeekday(absl::CivilDay(cs))) + 1) % 7;
     if (!InAny(weekdays, wd)) return false;
   }
   if (!years.empty() && !InAny(years, static_cast<int>(cs.year()))) return false;

@@ -107,7 +107,8 @@ struct Server::State {
 
   // The configuration and the probe module file, checked together: a
   // probe target naming a module that exists in neither is an error.
-  absl::StatusOr<Loaded> LoadConfig() const {
+  // `with_am`: also the built-in Alertmanager's configuration.
+  absl::StatusOr<Loaded> LoadConfig(bool with_am = true) const {
     Loaded l;
     if (flags.config_file.empty()) {
       ASSIGN_OR_RETURN(l.cfg, config::LoadString(DefaultConfigYaml(self_target), "<embedded default>"));
@@ -118,7 +119,9 @@ struct Server::State {
       ASSIGN_OR_RETURN(l.probe_modules, config::LoadProbeModulesFile(flags.probes_config_file));
     }
     RETURN_IF_ERROR(config::CheckProbeTargets(l.cfg.probes, l.probe_modules));
-    ASSIGN_OR_RETURN(l.am_cfg, LoadBuiltinAmConfig(flags, &l.cfg));
+    if (with_am) {
+      ASSIGN_OR_RETURN(l.am_cfg, LoadBuiltinAmConfig(flags, &l.cfg));
+    }
     return l;
   }
 
@@ -401,10 +404,10 @@ absl::Status Server::Start() {
   RETURN_IF_ERROR(s.http->Start());
   s.self_target = SelfTarget(s.flags.listen_address, s.http->port());
   if (!cfg) {
-    auto c = s.LoadConfig();
+    // The built-in Alertmanager already runs its configuration (opened above).
+    auto c = s.LoadConfig(/*with_am=*/false);
     if (!c.ok()) return c.status();
     cfg = std::move(*c);
-    cfg->am_cfg.reset();  // the built-in Alertmanager already runs it (opened above)
   }
   RETURN_IF_ERROR(s.Apply(*cfg));
   auto shared = std::make_shared<const config::Config>(std::move(cfg->cfg));

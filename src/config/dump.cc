@@ -10,28 +10,12 @@
 namespace pharos::config {
 namespace {
 
-constexpr std::string_view kSecret = "<secret>";
-
 YamlOut Duration(int64_t ms) { return YamlOut::Str(FormatDurationMs(ms)); }
-
-YamlOut StrList(const std::vector<std::string>& v) {
-  YamlOut s = YamlOut::Seq();
-  for (const auto& x : v) s.Push(YamlOut::Str(x));
-  return s;
-}
 
 YamlOut LabelMap(const Labels& l) {
   YamlOut m = YamlOut::Map();
   for (const Label& x : l) m.Add(x.name, YamlOut::Str(x.value));
   return m;
-}
-
-void AddIf(YamlOut& m, std::string_view key, const std::string& v) {
-  if (!v.empty()) m.Add(key, YamlOut::Str(v));
-}
-
-void AddSecret(YamlOut& m, std::string_view key, const std::string& v) {
-  if (!v.empty()) m.Add(key, YamlOut::Str(kSecret));
 }
 
 void AddUint(YamlOut& m, std::string_view key, uint64_t v) {

@@ -138,4 +138,18 @@ std::string YamlOut::Print() const {
   return out;
 }
 
+YamlOut StrList(const std::vector<std::string>& v) {
+  YamlOut s = YamlOut::Seq();
+  for (const auto& x : v) s.Push(YamlOut::Str(x));
+  return s;
+}
+
+void AddIf(YamlOut& m, std::string_view key, const std::string& v) {
+  if (!v.empty()) m.Add(key, YamlOut::Str(v));
+}
+
+void AddSecret(YamlOut& m, std::string_view key, const std::string& v) {
+  if (!v.empty()) m.Add(key, YamlOut::Str("<secret>"));
+}
+
 }  // namespace pharos::config

@@ -45,4 +45,12 @@ class YamlOut {
 // A string formatted as yaml.v2 would print it (plain, '...' or "...").
 std::string FormatYamlString(std::string_view s, bool flow);
 
+// Helpers of the configuration dumps (prometheus.yml, alertmanager.yml).
+// A block sequence of strings.
+YamlOut StrList(const std::vector<std::string>& v);
+// Adds key: v when v is set (non-empty).
+void AddIf(YamlOut& m, std::string_view key, const std::string& v);
+// Adds key: <secret> when v is set: secrets are never printed.
+void AddSecret(YamlOut& m, std::string_view key, const std::string& v);
+
 }  // namespace pharos::config

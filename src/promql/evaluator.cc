@@ -158,12 +158,6 @@ absl::Status Evaluator::ForEachSeries(const VectorSelector& vs, int64_t mint, in
       [&](size_t) { return std::exchange(st, absl::OkStatus()); });
 }
 
-absl::Status Evaluator::ForEachSeries(const VectorSelector& vs, int64_t mint, int64_t maxt, int64_t range_ms,
-                                      bool drop_stale, SlotsFn slots, PickFn pick, WorkFn work,
-                                      CommitFn commit) {
-  return SelectSeries(vs, mint, maxt, range_ms, drop_stale, true, slots, pick, work, commit);
-}
-
 absl::Status Evaluator::SelectSeries(const VectorSelector& vs, int64_t mint, int64_t maxt, int64_t range_ms,
                                      bool drop_stale, bool parallel, SlotsFn slots, PickFn pick, WorkFn work,
                                      CommitFn commit) {

@@ -64,11 +64,6 @@ void TaskPool::Join(Batch& b) {
   }
 }
 
-void TaskPool::Run(size_t n, ItemFn fn) {
-  auto b = Post(n, fn);
-  Join(*b);
-}
-
 void TaskPool::Remove(const Batch* b) {
   std::lock_guard<std::mutex> l(mu_);
   auto it = std::find_if(queue_.begin(), queue_.end(), [&](const auto& x) { return x.get() == b; });

@@ -148,6 +148,7 @@ absl::Status BodyAppender::ParseAndAppend(std::string_view body, std::string_vie
   // every scrape, so most lines are the entry after the last one found,
   // matched as the line's prefix without finding the end of its labels.
   known_ = nullptr;
+  looked_up_ = false;
   textparse::Parser::KnownSeries hooks;
   hooks.prefix = [](void* ctx, const char* line, const char* end) -> size_t {
     auto* self = static_cast<BodyAppender*>(ctx);
@@ -159,6 +160,7 @@ absl::Status BodyAppender::ParseAndAppend(std::string_view body, std::string_vie
   hooks.lookup = [](void* ctx, std::string_view series) {
     auto* self = static_cast<BodyAppender*>(ctx);
     self->known_ = self->cache_.Get(series);
+    self->looked_up_ = true;
     return self->known_ != nullptr;
   };
   hooks.ctx = this;
@@ -185,7 +187,9 @@ absl::Status BodyAppender::ParseAndAppend(std::string_view body, std::string_vie
       case textparse::Entry::kSeries: {
         ++stats->scraped;
         std::string_view raw = parser.Series();
-        ScrapeCache::Entry* ce = parser.LabelsSkipped() ? known_ : cache_.Get(raw);
+        // The hooks looked the line up already (a miss is not asked again).
+        ScrapeCache::Entry* ce = parser.LabelsSkipped() || looked_up_ ? known_ : cache_.Get(raw);
+        looked_up_ = false;
         if (ce == nullptr && cache_.IsDropped(raw)) break;
         const bool explicit_ts = opts_.honor_timestamps && parser.HasTimestamp();
         const int64_t t = explicit_ts ? parser.Timestamp() : ts_ms;

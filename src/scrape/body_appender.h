@@ -117,6 +117,7 @@ class BodyAppender {
   textparse::Format format_ = textparse::Format::kPrometheusText;
   Labels parsed_;       // scratch
   ScrapeCache::Entry* known_ = nullptr;  // the entry the parser's known-series hook found
+  bool looked_up_ = false;               // the lookup hook ran for the current line
   LabelsBuilder builder_;  // scratch
 };
 

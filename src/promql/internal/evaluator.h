@@ -104,25 +104,10 @@ class Evaluator {
   absl::Status ForEachSeries(const VectorSelector& vs, int64_t mint, int64_t maxt, int64_t range_ms,
                              bool drop_stale, SeriesFn fn);
 
-  // The same split up so that many series can be decoded and evaluated on
-  // several threads. On this thread: `slots(n)` first, with the number of
-  // result slots needed (again, with a larger n, when more are needed;
-  // slots keep their content), then `pick` for each
-  // series as it is selected, in
-  // the selector's order, with its labels (valid only during the call) and
-  // its slot. `work` then runs for the series on any thread, with the slot
-  // and a worker number (< Workers()) for scratch, and must touch nothing
-  // else; `commit` runs on this thread for each series in order, with the
-  // slot, before the slot is reused. Errors, sample accounting,
-  // cancellation and the answer are those of ForEachSeries (whose fn is
-  // pick, work and commit in a row). Series go to the helpers only once
-  // the selection has proved big enough for the hand-offs to pay.
   using SlotsFn = absl::FunctionRef<void(size_t n)>;
   using PickFn = absl::FunctionRef<void(size_t slot, const Labels&)>;
   using WorkFn = absl::FunctionRef<void(size_t slot, int worker, const std::vector<storage::Sample>&)>;
   using CommitFn = absl::FunctionRef<absl::Status(size_t slot)>;
-  absl::Status ForEachSeries(const VectorSelector& vs, int64_t mint, int64_t maxt, int64_t range_ms,
-                             bool drop_stale, SlotsFn slots, PickFn pick, WorkFn work, CommitFn commit);
   int Workers() const;
   // The reference time of step i for a selector or subquery: the @ time or
   // the step time, minus the offset.
@@ -170,6 +155,20 @@ class Evaluator {
   // batch: fewer for long step grids, so that two batches of results stay
   // small (2 x 2^21 steps).
   std::pair<size_t, size_t> BatchSizes() const;
+  // ForEachSeries split up so that many series can be decoded and evaluated on
+  // several threads. On this thread: `slots(n)` first, with the number of
+  // result slots needed (again, with a larger n, when more are needed;
+  // slots keep their content), then `pick` for each
+  // series as it is selected, in
+  // the selector's order, with its labels (valid only during the call) and
+  // its slot. `work` then runs for the series on any thread, with the slot
+  // and a worker number (< Workers()) for scratch, and must touch nothing
+  // else; `commit` runs on this thread for each series in order, with the
+  // slot, before the slot is reused. Errors, sample accounting,
+  // cancellation and the answer are those of ForEachSeries (whose fn is
+  // pick, work and commit in a row). With `parallel`, series go to the
+  // helpers only once the selection has proved big enough for the
+  // hand-offs to pay.
   absl::Status SelectSeries(const VectorSelector& vs, int64_t mint, int64_t maxt, int64_t range_ms, bool drop_stale,
                             bool parallel, SlotsFn slots, PickFn pick, WorkFn work, CommitFn commit);
   absl::StatusOr<RangeArg> RangeSeries(const Expr& arg, bool parallel, SlotsFn slots, PickFn pick, WorkFn work,

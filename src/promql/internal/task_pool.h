@@ -59,8 +59,6 @@ class TaskPool {
   std::shared_ptr<Batch> Post(size_t n, ItemFn fn);
   // Runs the items no helper took on this thread, then waits for the rest.
   void Join(Batch& b);
-  // Post and Join.
-  void Run(size_t n, ItemFn fn);
 
  private:
   void Loop(int worker);

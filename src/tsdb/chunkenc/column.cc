@@ -243,9 +243,7 @@ void ColumnIterator::Reset(std::string_view bytes) {
     uint8_t scale;
     if (!dec.GetByte(&scale)) return corrupt("truncated scale");
     if (scale > kMaxScale) return corrupt("bad scale");
-    // FromDecimal(m, scale), without the division for integers (scale 0).
     int64_t m = 0, d = 0;
-    const double div = kPow10[scale];
     for (size_t i = 0; i < n; ++i) {
       int64_t x;
       if (!dec.GetVarint(&x)) return corrupt("truncated value");
@@ -256,7 +254,7 @@ void ColumnIterator::Reset(std::string_view bytes) {
         m = Add(m, d);
       }
       if (m > kMaxMantissa || m < -kMaxMantissa) return corrupt("decimal out of range");
-      samples_[i].v = scale == 0 ? static_cast<double>(m) : static_cast<double>(m) / div;
+      samples_[i].v = FromDecimal(m, scale);
     }
     for (const auto& [i, bits] : exc) samples_[i].v = std::bit_cast<double>(bits);
   } else {

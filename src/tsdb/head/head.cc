@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "common/strings.h"
+#include "tsdb/chunkenc/coding.h"
 #include "tsdb/chunkenc/xor.h"
 #include "tsdb/head/mem_postings.h"
 #include "tsdb/head/symbols.h"
@@ -46,10 +47,10 @@ class PackedLabels {
   // symbol (Release drops them).
   static void Encode(const Labels& l, std::string* buf) {
     SymbolTable& st = SymbolTable::Global();
-    PutVarint(buf, l.size() * 2);
+    chunkenc::PutUvarint(buf, l.size() * 2);
     for (const auto& p : l) {
-      PutVarint(buf, st.Ref(p.name));
-      PutVarint(buf, st.Ref(p.value));
+      chunkenc::PutUvarint(buf, st.Ref(p.name));
+      chunkenc::PutUvarint(buf, st.Ref(p.value));
     }
   }
   void Release() const {
@@ -84,14 +85,7 @@ class PackedLabels {
   }
 
  private:
-  static void PutVarint(std::string* buf, uint64_t n) {
-    while (n >= 0x80) {
-      buf->push_back(static_cast<char>(n | 0x80));
-      n >>= 7;
-    }
-    buf->push_back(static_cast<char>(n));
-  }
-  // Reads what PutVarint wrote (our own bytes, so well-formed).
+  // Reads what chunkenc::PutUvarint wrote (our own bytes, so well-formed).
   static uint32_t Next(const uint8_t** p) {
     uint32_t n = 0;
     for (int shift = 0;; shift += 7) {
